@@ -1,0 +1,88 @@
+"""Mowakaba: follow-up of an incubation cohort after a social-innovation forum."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import config_from_env
+from tracker.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class=None, overrides: dict | None = None) -> Flask:
+    config_class = config_class or config_from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    config_class.init_app(app)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_templating(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.core import i18n, models_registry  # noqa: F401 - every model known to metadata
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(ROOT / "tracker" / "translations"),
+    )
+    login_manager.init_app(app)
+    from tracker.auth import session as auth_session
+
+    auth_session.configure(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin.views import bp as admin_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.cohorts.views import bp as cohorts_bp
+    from tracker.core.views import bp as core_bp
+    from tracker.projects.views import bp as projects_bp
+
+    for bp in (core_bp, auth_bp, admin_bp, cohorts_bp, projects_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from tracker.core import errors
+
+    errors.register(app)
+
+
+def register_templating(app: Flask) -> None:
+    from tracker.core import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.auth.cli import users_cli
+    from tracker.cohorts.cli import cohort_cli
+    from tracker.demo.cli import demo_cli
+
+    for group in (users_cli, cohort_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

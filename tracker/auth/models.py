@@ -1,0 +1,67 @@
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from tracker.core.permissions import Role
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.projects.models import Project
+
+LOCALES = ("fr", "ar", "en")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, VersionedMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("locale IN ('fr', 'ar', 'en')", name="locale"),
+        sa.CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    locale: Mapped[str] = mapped_column(sa.String(2), default="fr", server_default="fr")
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    failed_login_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_failed_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # Rotated on password change and deactivation: every cookie carrying the old token stops working.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
+
+    projects: Mapped[list["Project"]] = relationship(
+        secondary="project_holders", back_populates="holders", order_by="Project.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+    # Flask-Login: the cookie stores the session token, not the id, so rotating it logs out.
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def project_ids(self) -> set[int]:
+        if "_project_ids" not in self.__dict__:
+            self.__dict__["_project_ids"] = {p.id for p in self.projects}
+        return self.__dict__["_project_ids"]
+
+    @property
+    def is_staff_like(self) -> bool:
+        return self.role in (Role.ADMIN, Role.MANAGER, Role.STAFF)

@@ -1,0 +1,152 @@
+"""Accounts: password hashing, authentication, password changes, user administration."""
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import User, new_session_token
+from tracker.core import audit
+from tracker.core.models import utcnow
+from tracker.core.permissions import Role
+from tracker.core.services import ServiceError, check_version
+from tracker.extensions import db
+from tracker.projects.models import Project
+
+USER_AUDIT_FIELDS = ["email", "display_name", "role", "locale", "active", "project_ids"]
+
+
+def _hasher() -> PasswordHasher:
+    if current_app.config.get("ARGON2_FAST"):
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def check_password_rules(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise ServiceError(
+            _l("Le mot de passe doit contenir au moins %(n)s caractères.", n=minimum), field="password"
+        )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None.
+
+    Unknown e-mail, wrong password and deactivated account are indistinguishable to the caller's user;
+    a failure on a known account is counted on it and every failure is audited.
+    """
+    user = find_by_email(email)
+    if user is None:
+        _hasher().hash(password or "x")  # spend the same time as a real check
+        audit.record(None, "login_failed", "user", None, {"email": [None, normalise_email(email)[:254]]})
+        return None
+    if not verify_password(user, password) or not user.active:
+        user.failed_login_count += 1
+        user.last_failed_login_at = utcnow()
+        audit.record(None, "login_failed", "user", user.id)
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_login_count = 0
+    user.last_login_at = utcnow()
+    audit.record(user, "login", "user", user.id)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Rotates the session token so every other session of the user ends."""
+    if not verify_password(user, current):
+        raise ServiceError(_l("Le mot de passe actuel est incorrect."), field="current_password")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    audit.record(user, "password_changed", "user", user.id)
+
+
+def _user_snapshot(user: User) -> dict:
+    return audit.snapshot(user, USER_AUDIT_FIELDS[:-1]) | {"project_ids": sorted(p.id for p in user.projects)}
+
+
+def _check_unique_email(email: str, user_id: int | None = None) -> None:
+    other = find_by_email(email)
+    if other is not None and other.id != user_id:
+        raise ServiceError(_l("Un compte existe déjà avec cette adresse e-mail."), field="email")
+
+
+def _projects(project_ids) -> list[Project]:
+    ids = [int(i) for i in project_ids or []]
+    return list(db.session.scalars(sa.select(Project).where(Project.id.in_(ids)))) if ids else []
+
+
+def create_user(actor, *, email: str, display_name: str, role: Role | str, password: str,
+                locale: str = "fr", project_ids=()) -> User:
+    email = normalise_email(email)
+    _check_unique_email(email)
+    check_password_rules(password)
+    role = Role(role)
+    user = User(
+        email=email,
+        display_name=display_name.strip() or email,
+        role=role,
+        locale=locale,
+        password_hash=hash_password(password),
+    )
+    user.projects = _projects(project_ids) if role == Role.HOLDER else []
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "create", "user", user.id, audit.diff({}, _user_snapshot(user)))
+    return user
+
+
+def update_user(actor, user: User, *, version, email: str, display_name: str, role: Role | str,
+                locale: str, active: bool, project_ids=()) -> User:
+    """Admins edit accounts. Deactivating rotates the session token: open sessions stop at once.
+
+    An admin cannot deactivate or demote their own account (the programme would lose its last admin).
+    """
+    check_version(user, version)
+    role = Role(role)
+    if user.id == getattr(actor, "id", None) and (not active or role != Role.ADMIN):
+        raise ServiceError(_l("Vous ne pouvez ni désactiver votre propre compte ni changer son rôle."))
+    email = normalise_email(email)
+    _check_unique_email(email, user.id)
+    before = _user_snapshot(user)
+    user.email, user.display_name, user.role, user.locale = email, display_name.strip(), role, locale
+    if user.active and not active:
+        user.session_token = new_session_token()
+    user.active = active
+    user.projects = _projects(project_ids) if role == Role.HOLDER else []
+    db.session.flush()
+    changes = audit.diff(before, _user_snapshot(user))
+    if changes:
+        audit.record(actor, "update", "user", user.id, changes)
+    return user
+
+
+def set_password(actor, user: User, password: str) -> None:
+    """An admin resets a password: the user's sessions end."""
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    audit.record(actor, "password_reset", "user", user.id)

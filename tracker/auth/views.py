@@ -1,0 +1,61 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from tracker.auth import services
+from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.core.permissions import Action, public, require
+from tracker.core.services import ServiceError
+from tracker.core.urls import is_safe_next
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is None:
+            flash(_("Adresse e-mail ou mot de passe incorrect."), "danger")
+            return render_template("auth/login.html", form=form), 200
+        locale = session.get("locale")
+        session.clear()  # a fresh session on login: no fixation
+        if locale:
+            session["locale"] = locale
+        login_user(user, remember=bool(form.remember.data))
+        target = request.args.get("next")
+        return redirect(target if is_safe_next(target) else url_for("core.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@require(Action.USE_APP)
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require(Action.USE_APP)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except ServiceError as error:
+            getattr(form, error.field or "password").errors.append(str(error.message))
+        else:
+            db.session.commit()
+            login_user(current_user)  # this session carries the new token; the others are gone
+            flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/change_password.html", form=form,
+                           min_length=current_app.config["PASSWORD_MIN_LENGTH"])

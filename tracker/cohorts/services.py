@@ -1,0 +1,68 @@
+"""Cohorts: one per forum edition. The slug is the stable key used by URLs, the CLI and imports."""
+
+import re
+import unicodedata
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from tracker.cohorts.models import Cohort
+from tracker.core import audit
+from tracker.core.services import ServiceError, check_version
+from tracker.extensions import db
+
+FIELDS = ["slug", "name", "programme", "city", "province", "forum_date", "start_date", "end_date",
+          "reporting_frequency", "description"]
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
+
+
+def get_by_slug(slug: str) -> Cohort | None:
+    return db.session.scalar(sa.select(Cohort).where(Cohort.slug == slug))
+
+
+def _validate(data: dict, cohort_id: int | None) -> dict:
+    data = {k: v for k, v in data.items() if k in FIELDS}
+    data["name"] = " ".join((data.get("name") or "").split())
+    if not data["name"]:
+        raise ServiceError(_l("Le nom de la cohorte est obligatoire."), field="name")
+    data["slug"] = (data.get("slug") or "").strip().lower() or slugify(data["name"])
+    if not SLUG_RE.match(data["slug"]):
+        raise ServiceError(
+            _l("L'identifiant ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets."),
+            field="slug",
+        )
+    other = get_by_slug(data["slug"])
+    if other is not None and other.id != cohort_id:
+        raise ServiceError(_l("Une cohorte porte déjà l'identifiant « %(slug)s ».", slug=data["slug"]), field="slug")
+    if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+        raise ServiceError(_l("La date de fin doit suivre la date de début."), field="end_date")
+    for key in ("programme", "city", "province", "description"):
+        if key in data:
+            data[key] = (data[key] or "").strip() or None
+    return data
+
+
+def create_cohort(actor, data: dict) -> Cohort:
+    cohort = Cohort(**_validate(data, None))
+    db.session.add(cohort)
+    db.session.flush()
+    audit.record(actor, "create", "cohort", cohort.id, audit.diff({}, audit.snapshot(cohort, FIELDS)))
+    return cohort
+
+
+def update_cohort(actor, cohort: Cohort, data: dict, version) -> Cohort:
+    check_version(cohort, version)
+    data = _validate(data, cohort.id)
+    before = audit.snapshot(cohort, FIELDS)
+    for key, value in data.items():
+        setattr(cohort, key, value)
+    db.session.flush()
+    changes = audit.diff(before, audit.snapshot(cohort, FIELDS))
+    if changes:
+        audit.record(actor, "update", "cohort", cohort.id, changes)
+    return cohort

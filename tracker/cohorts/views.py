@@ -1,0 +1,85 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+import sqlalchemy as sa
+
+from tracker.cohorts import services
+from tracker.cohorts.forms import CohortForm
+from tracker.cohorts.models import Cohort
+from tracker.core.concurrency import conflict_guard
+from tracker.core.permissions import Action, require
+from tracker.core.services import ConflictError, ServiceError
+from tracker.extensions import db
+from tracker.projects.services import cohort_overview
+
+bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
+
+
+def _load(slug: str) -> Cohort:
+    cohort = services.get_by_slug(slug)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def _flash_error(form, error: ServiceError) -> None:
+    if error.field and error.field in form._fields:
+        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
+    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
+
+
+@bp.route("/")
+@require(Action.VIEW_COHORT)
+def list_cohorts():
+    return render_template("cohorts/cohort_list.html", rows=cohort_overview())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Action.EDIT_COHORT)
+def create_cohort():
+    form = CohortForm()
+    if request.method == "GET":
+        form.reporting_frequency.data = "quarterly"
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(current_user, form.cohort_data())
+        except ServiceError as error:
+            db.session.rollback()
+            _flash_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("La cohorte « %(name)s » a été créée.", name=cohort.name), "success")
+            return redirect(url_for("cohorts.view_cohort", slug=cohort.slug))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=None)
+
+
+@bp.route("/<slug>")
+@require(Action.VIEW_COHORT)
+def view_cohort(slug: str):
+    cohort = _load(slug)
+    row = next(r for r in cohort_overview() if r["cohort"].id == cohort.id)
+    return render_template("cohorts/cohort_detail.html", cohort=cohort, row=row)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@require(Action.EDIT_COHORT)
+def edit_cohort(slug: str):
+    cohort = _load(slug)
+    form = CohortForm(obj=cohort)
+    if request.method == "GET":
+        form.version.data = cohort.version
+        form.reporting_frequency.data = cohort.reporting_frequency.value
+    if form.validate_on_submit():
+        try:
+            with conflict_guard(cohort):
+                services.update_cohort(current_user, cohort, form.cohort_data(), form.version.data)
+                db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            _flash_error(form, error)
+            if isinstance(error, ConflictError):
+                form.version.data = db.session.scalar(sa.select(Cohort.version).where(Cohort.id == cohort.id))
+        else:
+            flash(_("La cohorte a été enregistrée."), "success")
+            return redirect(url_for("cohorts.view_cohort", slug=cohort.slug))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=cohort)

@@ -1,0 +1,26 @@
+"""What every feature's services share: the translatable error they raise and the version check."""
+
+
+class ServiceError(Exception):
+    """A rule was broken. `message` is a lazy translated string the view flashes as is."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class ConflictError(ServiceError):
+    """Someone saved the record since this form was loaded."""
+
+
+def check_version(obj, expected_version) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    if expected_version is None or int(expected_version) != obj.version:
+        raise ConflictError(
+            _l(
+                "Cet enregistrement a été modifié par quelqu'un d'autre pendant que vous le modifiiez. "
+                "Vos saisies sont conservées ci-dessous : vérifiez la version actuelle puis enregistrez à nouveau."
+            )
+        )

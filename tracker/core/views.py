@@ -1,0 +1,43 @@
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from tracker.core.permissions import Action, Role, public, require
+from tracker.core.urls import is_safe_next
+from tracker.core.forms import LanguageForm
+from tracker.extensions import db
+from tracker.projects import services as project_services
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@require(Action.USE_APP)
+def home():
+    if current_user.role == Role.HOLDER:
+        projects = project_services.holder_projects(current_user)
+        return render_template("core/home_holder.html", projects=projects)
+    overview = project_services.cohort_overview()
+    mine = project_services.assigned_projects(current_user)
+    return render_template("core/home_staff.html", overview=overview, mine=mine)
+
+
+@bp.route("/health")
+@public
+def health():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Visitors keep their choice in the session; signed-in users in their profile."""
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.locale.data not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        current_user.locale = form.locale.data
+        db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("core.home"))

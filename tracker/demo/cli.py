@@ -1,0 +1,6 @@
+import click
+
+
+@click.group("demo", help="Fictional demo data.")
+def demo_cli():
+    pass

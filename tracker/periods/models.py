@@ -1,0 +1,87 @@
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
+    from tracker.indicators.models import Indicator
+    from tracker.projects.models import Project
+
+
+class ReportStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Cell(enum.StrEnum):
+    """Where a value sits: `total` for plain indicators, the five DESIGN §4 cells otherwise."""
+
+    TOTAL = "total"
+    WOMEN_YOUTH = "women_youth"
+    WOMEN_OTHER = "women_other"
+    MEN_YOUTH = "men_youth"
+    MEN_OTHER = "men_other"
+    NOT_STATED = "not_stated"
+
+
+class PeriodReport(VersionedMixin, TimestampMixin, db.Model):
+    __tablename__ = "period_reports"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "period_label"),
+        sa.CheckConstraint("period_end >= period_start", name="period_order"),
+        sa.Index("ix_period_reports_status_period_end", "status", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    period_label: Mapped[str] = mapped_column(sa.String(10))  # 2025-T1, 2025-S1, 2025-03
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    status: Mapped[ReportStatus] = mapped_column(
+        enum_column(ReportStatus, "status"), default=ReportStatus.DRAFT
+    )
+    highlights: Mapped[Optional[str]] = mapped_column(sa.Text)
+    difficulties: Mapped[Optional[str]] = mapped_column(sa.Text)
+    support_needed: Mapped[Optional[str]] = mapped_column(sa.Text)
+    submitted_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
+    review_comment: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    project: Mapped["Project"] = relationship()
+    submitted_by: Mapped[Optional["User"]] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewed_by_id])
+    values: Mapped[list["IndicatorValue"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<PeriodReport p{self.project_id} {self.period_label} {self.status}>"
+
+
+class IndicatorValue(db.Model):
+    __tablename__ = "indicator_values"
+    __table_args__ = (sa.UniqueConstraint("report_id", "indicator_id", "cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("period_reports.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="RESTRICT"), index=True)
+    cell: Mapped[Cell] = mapped_column(enum_column(Cell, "cell"), default=Cell.TOTAL)
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2))
+    comment: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    report: Mapped[PeriodReport] = relationship(back_populates="values")
+    indicator: Mapped["Indicator"] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<IndicatorValue r{self.report_id} {self.indicator_id} {self.cell}={self.value}>"

@@ -1,0 +1,337 @@
+"""Projects and their teams: listing, creation, edits, status and the team rules of DESIGN §3–4.
+
+Rules enforced here (raised as ServiceError, nothing written):
+- a project always has exactly one lead member; marking another member lead moves the flag;
+- ownership shares are 0–100 and sum to at most 100 per project;
+- consent date is required; birth and consent dates cannot be in the future;
+- a status other than active carries a date, and paused/dropped carry a reason.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth.models import User
+from tracker.cohorts.models import Cohort
+from tracker.core import audit
+from tracker.core.permissions import Role, visible_project_ids
+from tracker.core.services import ServiceError, check_version
+from tracker.extensions import db
+from tracker.projects.models import Member, Project, ProjectStatus
+
+PROJECT_FIELDS = [
+    "cohort_id", "code", "name", "sector", "sub_sector", "summary", "stage", "legal_form",
+    "registration_date", "province", "commune", "status", "status_date", "status_reason",
+]
+HOLDER_EDITABLE = {
+    "name", "sub_sector", "summary", "stage", "legal_form", "registration_date", "province", "commune",
+}
+MEMBER_FIELDS = [
+    "full_name", "sex", "birth_date", "role", "role_title", "is_lead", "ownership_pct", "phone", "email",
+    "consent_date",
+]
+SORTS = {
+    "name": (Project.name, Project.id),
+    "code": (Project.code, Project.id),
+    "cohort": (Cohort.name, Project.name),
+    "sector": (Project.sector, Project.name),
+    "status": (Project.status, Project.name),
+    "updated": (Project.updated_at.desc(), Project.id),
+}
+
+
+# ---------------------------------------------------------------- reading
+
+@dataclass
+class ProjectFilters:
+    cohort_id: int | None = None
+    sector: str | None = None
+    status: str | None = None
+    province: str | None = None
+    staff_id: int | None = None
+    q: str | None = None
+    sort: str = "name"
+
+
+def project_list_query(user, filters: ProjectFilters) -> sa.Select:
+    """Projects the user may see, filtered and sorted, with what the list shows loaded eagerly."""
+    stmt = (
+        sa.select(Project)
+        .join(Project.cohort)
+        .options(
+            joinedload(Project.cohort),
+            selectinload(Project.members),
+            selectinload(Project.staff),
+        )
+    )
+    visible = visible_project_ids(user)
+    if visible is not None:
+        stmt = stmt.where(Project.id.in_(visible or [-1]))
+    if filters.cohort_id:
+        stmt = stmt.where(Project.cohort_id == filters.cohort_id)
+    if filters.sector:
+        stmt = stmt.where(Project.sector == filters.sector)
+    if filters.status:
+        stmt = stmt.where(Project.status == filters.status)
+    if filters.province:
+        stmt = stmt.where(sa.func.lower(Project.province) == filters.province.strip().lower())
+    if filters.staff_id:
+        stmt = stmt.where(Project.staff.any(User.id == filters.staff_id))
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Project.name).like(like),
+                sa.func.lower(Project.code).like(like),
+                sa.func.lower(Project.sub_sector).like(like),
+                sa.func.lower(Project.commune).like(like),
+                Project.members.any(sa.func.lower(Member.full_name).like(like)),
+            )
+        )
+    return stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def provinces() -> list[str]:
+    rows = db.session.scalars(
+        sa.select(Project.province).where(Project.province.is_not(None)).distinct().order_by(Project.province)
+    )
+    return [r for r in rows if r]
+
+
+def staff_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role.in_([Role.ADMIN, Role.MANAGER, Role.STAFF]), User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
+
+
+def get_project(project_id: int) -> Project | None:
+    return db.session.scalar(
+        sa.select(Project)
+        .where(Project.id == project_id)
+        .options(joinedload(Project.cohort), selectinload(Project.members),
+                 selectinload(Project.staff), selectinload(Project.holders))
+    )
+
+
+def holder_projects(user) -> list[Project]:
+    return list(
+        db.session.scalars(
+            sa.select(Project)
+            .where(Project.id.in_(user.project_ids or [-1]))
+            .options(joinedload(Project.cohort), selectinload(Project.members))
+            .order_by(Project.name)
+        )
+    )
+
+
+def assigned_projects(user) -> list[Project]:
+    return list(
+        db.session.scalars(
+            sa.select(Project)
+            .where(Project.staff.any(User.id == user.id))
+            .options(joinedload(Project.cohort), selectinload(Project.members))
+            .order_by(Project.name)
+        )
+    )
+
+
+def cohort_overview() -> list[dict]:
+    """Per cohort: projects by status and team size, in two aggregate queries."""
+    cohorts = list(db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)))
+    by_status = db.session.execute(
+        sa.select(Project.cohort_id, Project.status, sa.func.count()).group_by(Project.cohort_id, Project.status)
+    ).all()
+    members = dict(
+        db.session.execute(
+            sa.select(Project.cohort_id, sa.func.count(Member.id)).join(Member.project).group_by(Project.cohort_id)
+        ).all()
+    )
+    rows = []
+    for cohort in cohorts:
+        counts = {status: n for cid, status, n in by_status if cid == cohort.id}
+        rows.append({
+            "cohort": cohort,
+            "projects": sum(counts.values()),
+            "active": counts.get(ProjectStatus.ACTIVE, 0),
+            "members": members.get(cohort.id, 0),
+        })
+    return rows
+
+
+# ---------------------------------------------------------------- projects
+
+def _project_snapshot(project: Project) -> dict:
+    return audit.snapshot(project, PROJECT_FIELDS) | {"staff_ids": sorted(u.id for u in project.staff)}
+
+
+def _check_status(data: dict, today: dt.date) -> None:
+    status = data.get("status") or ProjectStatus.ACTIVE
+    if status != ProjectStatus.ACTIVE:
+        if not data.get("status_date"):
+            data["status_date"] = today
+        if status in (ProjectStatus.PAUSED, ProjectStatus.DROPPED) and not (data.get("status_reason") or "").strip():
+            raise ServiceError(_l("Indiquez la raison de la pause ou de l'abandon."), field="status_reason")
+    if data.get("status_date") and data["status_date"] > today:
+        raise ServiceError(_l("La date du statut ne peut pas être dans le futur."), field="status_date")
+
+
+def _check_code(cohort_id: int, code: str | None, project_id: int | None) -> None:
+    if not code:
+        return
+    other = db.session.scalar(
+        sa.select(Project.id).where(Project.cohort_id == cohort_id, Project.code == code, Project.id != (project_id or -1))
+    )
+    if other:
+        raise ServiceError(_l("Un autre projet de cette cohorte porte déjà ce numéro."), field="code")
+
+
+def _staff(staff_ids) -> list[User]:
+    ids = [int(i) for i in staff_ids or []]
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(User).where(User.id.in_(ids), User.role.in_([Role.ADMIN, Role.MANAGER, Role.STAFF]))
+    ))
+
+
+def create_project(actor, data: dict, lead: dict, staff_ids=(), today: dt.date | None = None) -> Project:
+    """A project is created with its lead member, so it has exactly one lead from the start."""
+    today = today or dt.date.today()
+    data = dict(data)
+    _check_status(data, today)
+    _check_code(data["cohort_id"], data.get("code"), None)
+    project = Project(**{k: v for k, v in data.items() if k in PROJECT_FIELDS})
+    project.staff = _staff(staff_ids)
+    db.session.add(project)
+    db.session.flush()
+    audit.record(actor, "create", "project", project.id, audit.diff({}, _project_snapshot(project)))
+    add_member(actor, project, dict(lead, is_lead=True), today=today)
+    return project
+
+
+def update_project(actor, project: Project, data: dict, version, staff_ids=None,
+                   today: dt.date | None = None) -> Project:
+    """Holders change only the profile fields; staff change everything, status and staff too."""
+    check_version(project, version)
+    today = today or dt.date.today()
+    allowed = HOLDER_EDITABLE if actor.role == Role.HOLDER else set(PROJECT_FIELDS) - {"cohort_id"}
+    data = {k: v for k, v in data.items() if k in allowed}
+    if actor.role != Role.HOLDER:
+        merged = {k: data.get(k, getattr(project, k)) for k in ("status", "status_date", "status_reason")}
+        if merged["status"] != project.status and "status_date" not in data:
+            merged["status_date"] = None
+        _check_status(merged, today)
+        data.update(merged)
+        _check_code(project.cohort_id, data.get("code"), project.id)
+    before = _project_snapshot(project)
+    for key, value in data.items():
+        setattr(project, key, value)
+    if staff_ids is not None and actor.role != Role.HOLDER:
+        project.staff = _staff(staff_ids)
+    db.session.flush()
+    changes = audit.diff(before, _project_snapshot(project))
+    if changes:
+        audit.record(actor, "update", "project", project.id, changes)
+    return project
+
+
+# ---------------------------------------------------------------- members
+
+def _clean_member(data: dict, today: dt.date) -> dict:
+    data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    data["full_name"] = " ".join((data.get("full_name") or "").split())
+    if not data["full_name"]:
+        raise ServiceError(_l("Le nom complet est obligatoire."), field="full_name")
+    if not data.get("consent_date"):
+        raise ServiceError(
+            _l("La date de consentement au traitement des données est obligatoire."), field="consent_date"
+        )
+    if data["consent_date"] > today:
+        raise ServiceError(_l("La date de consentement ne peut pas être dans le futur."), field="consent_date")
+    if data.get("birth_date") and data["birth_date"] > today:
+        raise ServiceError(_l("La date de naissance ne peut pas être dans le futur."), field="birth_date")
+    share = data.get("ownership_pct")
+    if share is not None and not (Decimal(0) <= Decimal(share) <= Decimal(100)):
+        raise ServiceError(_l("La part du capital doit être comprise entre 0 et 100 %."), field="ownership_pct")
+    if data.get("email"):
+        data["email"] = data["email"].strip().lower()
+    return data
+
+
+def _check_shares(project: Project, member: Member | None, share) -> None:
+    others = sum((m.ownership_pct or Decimal(0)) for m in project.members if m is not member)
+    if others + Decimal(share or 0) > Decimal(100):
+        raise ServiceError(
+            _l("Les parts du capital de l'équipe dépasseraient 100 %% (déjà %(n)s %% pour les autres membres).",
+               n=f"{others:g}"),
+            field="ownership_pct",
+        )
+
+
+def _move_lead(actor, project: Project, new_lead: Member | None) -> None:
+    for other in project.members:
+        if other is not new_lead and other.is_lead:
+            other.is_lead = False
+            audit.record(actor, "update", "member", other.id, {"is_lead": [True, False]})
+    # The partial unique index sees the old lead's flag cleared before the new one is set.
+    db.session.flush()
+
+
+def add_member(actor, project: Project, data: dict, today: dt.date | None = None) -> Member:
+    today = today or dt.date.today()
+    data = _clean_member(data, today)
+    _check_shares(project, None, data.get("ownership_pct"))
+    has_lead = any(m.is_lead for m in project.members)
+    if not has_lead:
+        data["is_lead"] = True  # the first member is the lead: a project always has exactly one
+    member = Member(**data)
+    if member.is_lead and has_lead:
+        _move_lead(actor, project, member)
+    project.members.append(member)
+    db.session.flush()
+    audit.record(actor, "create", "member", member.id,
+                 audit.diff({}, audit.snapshot(member, MEMBER_FIELDS)) | {"project_id": [None, project.id]})
+    return member
+
+
+def update_member(actor, member: Member, data: dict, version, today: dt.date | None = None) -> Member:
+    check_version(member, version)
+    today = today or dt.date.today()
+    data = _clean_member(data, today)
+    project = member.project
+    _check_shares(project, member, data.get("ownership_pct"))
+    if member.is_lead and not data.get("is_lead"):
+        raise ServiceError(
+            _l("Un projet a toujours un porteur principal : désignez un autre membre comme porteur principal."),
+            field="is_lead",
+        )
+    before = audit.snapshot(member, MEMBER_FIELDS)
+    if data.get("is_lead") and not member.is_lead:
+        _move_lead(actor, project, member)
+    for key, value in data.items():
+        setattr(member, key, value)
+    db.session.flush()
+    changes = audit.diff(before, audit.snapshot(member, MEMBER_FIELDS))
+    if changes:
+        audit.record(actor, "update", "member", member.id, changes)
+    return member
+
+
+def delete_member(actor, member: Member) -> None:
+    if member.is_lead:
+        raise ServiceError(
+            _l("Ce membre est le porteur principal : désignez d'abord un autre porteur principal.")
+        )
+    before = audit.snapshot(member, MEMBER_FIELDS) | {"project_id": member.project_id}
+    project = member.project
+    project.members.remove(member)
+    db.session.flush()
+    audit.record(actor, "delete", "member", member.id, audit.diff(before, {}))
