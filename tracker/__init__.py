@@ -35,7 +35,7 @@ def create_app(config_class=None, overrides: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker.core import i18n, models_registry  # noqa: F401 - every model known to metadata
+    from tracker.core import db_events, i18n, models_registry  # noqa: F401 - listeners; every model known
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

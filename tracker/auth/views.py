@@ -54,7 +54,7 @@ def change_password():
             getattr(form, error.field or "password").errors.append(str(error.message))
         else:
             db.session.commit()
-            login_user(current_user)  # this session carries the new token; the others are gone
+            login_user(current_user._get_current_object())  # this session carries the new token; the others are gone
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/change_password.html", form=form,

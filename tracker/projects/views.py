@@ -88,7 +88,8 @@ def list_projects():
 def create_project():
     cohorts = _cohorts()
     form = ProjectForm(cohorts=cohorts, staff=services.staff_users(), creating=True)
-    lead_form = MemberForm(prefix="lead", with_lead=False)
+    # The project form carries the CSRF token of this POST; the lead sub-form needs none of its own.
+    lead_form = MemberForm(prefix="lead", with_lead=False, meta={"csrf": False})
     if request.method == "GET":
         form.cohort_id.data = _int_arg("cohort")
         form.status.data = ProjectStatus.ACTIVE.value

@@ -1,0 +1,170 @@
+"""Fixtures: one schema per run (built by the migrations), one rolled-back transaction per test.
+
+The backend is SQLite unless TEST_DATABASE_URL_ACTIVE points at PostgreSQL (`make test` runs both).
+"""
+
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask import g, request_started
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from config import TestingConfig
+from tracker import create_app
+from tracker.extensions import db
+from tests import factories
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_report_header(config):
+    return f"database backend: {backend_name()}"
+
+
+def backend_name() -> str:
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL_ACTIVE", "").startswith("postgres") else "sqlite"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(TestingConfig.SQLALCHEMY_DATABASE_URI)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    overrides = {"UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))}
+    if backend_name() == "postgresql":
+        _reset_postgres(TestingConfig.SQLALCHEMY_DATABASE_URI)
+    else:
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    app = create_app(TestingConfig, overrides)
+    request_started.connect(_fresh_globals, app)
+    with app.app_context():
+        upgrade()
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_savepoints(db.engine)
+        yield app
+        db.engine.dispose()
+
+
+def _fresh_globals(sender, **extra):
+    """Requests reuse the test's app context, so `g` (signed-in user, locale) would leak between
+    requests of different clients; in production every request has its own."""
+    g.__dict__.clear()
+
+
+def _sqlite_savepoints(engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    engine.dispose()
+
+
+class _ConnectionSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine itself; in tests it must use the test's connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _db(app):
+    """Every test runs in a transaction that is rolled back; views' commits release savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionSession}
+        )
+        try:
+            yield db
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Actors:
+    """One user per role, plus a holder linked to `project` and a second project they don't own."""
+
+    def __init__(self):
+        self.cohort = factories.CohortFactory()
+        self.project = factories.ProjectFactory(cohort=self.cohort)
+        self.other_project = factories.ProjectFactory(cohort=self.cohort)
+        self.admin = factories.UserFactory(role="admin")
+        self.manager = factories.UserFactory(role="manager")
+        self.staff = factories.UserFactory(role="staff")
+        self.holder = factories.UserFactory(role="holder", projects=[self.project])
+        db.session.flush()
+
+    def by_role(self, role):
+        return getattr(self, role)
+
+
+@pytest.fixture
+def actors():
+    return Actors()
+
+
+def login(client, user, password=PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return client
+
+
+@pytest.fixture
+def login_as(app, actors):
+    """login_as('staff') -> a test client signed in as that role's actor."""
+
+    def _login(role_or_user):
+        user = actors.by_role(role_or_user) if isinstance(role_or_user, str) else role_or_user
+        return login(app.test_client(), user)
+
+    return _login
+
+
+@contextmanager
+def _counting():
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT)", statement, re.I):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def count_queries():
+    """with count_queries() as q: ...; len(q) is the number of SQL statements run."""
+    return _counting
