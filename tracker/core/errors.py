@@ -1,6 +1,6 @@
 """Translated error pages; never a stack trace. A 500 rolls the session back."""
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -36,6 +36,7 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_unexpected(error: Exception):
+    current_app.logger.exception("Unhandled error: %s", error)
     db.session.rollback()
     return render_error(500)
 

@@ -1,6 +1,6 @@
 """Locale choice and the translated labels of every enumeration shown to users."""
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +11,8 @@ LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English"}
 def select_locale() -> str:
     """User profile, then the visitor's session, then the browser, limited to our languages."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and services run in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

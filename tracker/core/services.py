@@ -5,7 +5,7 @@ class ServiceError(Exception):
     """A rule was broken. `message` is a lazy translated string the view flashes as is."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field
 

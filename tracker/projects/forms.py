@@ -75,7 +75,7 @@ class MemberForm(FlaskForm):
                            description=_l("Un seul porteur principal par projet ; le cocher ici le retire à l'actuel."))
     ownership_pct = DecimalField(_l("Part du capital (%)"), places=2,
                                  validators=[Optional(), NumberRange(min=0, max=100,
-                                             message=_l("La part du capital doit être comprise entre 0 et 100 %."))])
+                                             message=_l("La part du capital doit être comprise entre %(min)s et %(max)s %%."))])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=40), phone_validator])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254),
                                                  Email(message=_l("Adresse e-mail invalide."))])
