@@ -49,6 +49,7 @@ def run_migrations_online():
         if connection.dialect.name == "sqlite":
             # Batch mode rebuilds tables; with foreign keys on, dropping the old copy would cascade.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
