@@ -3,9 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from tracker.core.fields import strip
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Adresse e-mail"), filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Rester connecté sur cet appareil"), default=False)
     submit = SubmitField(_l("Se connecter"))

@@ -25,6 +25,10 @@ class OptionalSelectField(SelectField):
         super().pre_validate(form)
 
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def phone_validator(form, field):
     try:
         field.data = normalise_phone(field.data)

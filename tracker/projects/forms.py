@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, EmailField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from tracker.core.fields import OptionalSelectField, VersionField, phone_validator
+from tracker.core.fields import OptionalSelectField, VersionField, phone_validator, strip
 from tracker.core.i18n import choices
 from tracker.projects.models import LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
 
@@ -77,7 +77,7 @@ class MemberForm(FlaskForm):
                                  validators=[Optional(), NumberRange(min=0, max=100,
                                              message=_l("La part du capital doit être comprise entre %(min)s et %(max)s %%."))])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=40), phone_validator])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254),
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254),
                                                  Email(message=_l("Adresse e-mail invalide."))])
     consent_date = DateField(_l("Date de consentement"), validators=[DataRequired()],
                              description=_l("Date à laquelle la personne a accepté le traitement de ses données (loi 09-08)."))

@@ -1,0 +1,69 @@
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD, login
+from tracker.auth.models import User
+from tracker.auth.services import verify_password
+from tracker.core.audit import AuditEvent
+from tracker.extensions import db
+
+
+def test_admin_creates_a_holder_linked_to_projects(actors, login_as):
+    client = login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "email": "  Nouvelle.Porteuse@Example.org ", "display_name": "Nouvelle Porteuse", "role": "holder",
+        "locale": "ar", "password": "a-long-password", "project_ids": [str(actors.project.id),
+                                                                       str(actors.other_project.id)]})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "nouvelle.porteuse@example.org"))
+    assert {p.id for p in user.projects} == {actors.project.id, actors.other_project.id}
+    assert verify_password(user, "a-long-password")
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_type == "user",
+                                                          AuditEvent.entity_id == user.id))
+    assert event.action == "create" and "password_hash" not in event.changes
+
+
+def test_duplicate_email_and_short_password_are_refused(actors, login_as):
+    client = login_as("admin")
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    dup = client.post("/admin/users/new", data={"email": actors.staff.email.upper(), "display_name": "X",
+                                                "role": "staff", "locale": "fr", "password": "a-long-password"})
+    short = client.post("/admin/users/new", data={"email": "new@example.org", "display_name": "X",
+                                                  "role": "staff", "locale": "fr", "password": "short"})
+    assert dup.status_code == short.status_code == 200
+    assert "Un compte existe déjà avec cette adresse e-mail." in dup.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == count
+
+
+def test_admin_changes_role_and_project_links_is_audited(actors, login_as):
+    client = login_as("admin")
+    holder = actors.holder
+    response = client.post(f"/admin/users/{holder.id}/edit", data={
+        "email": holder.email, "display_name": holder.display_name, "role": "holder", "locale": "fr",
+        "active": "y", "project_ids": [str(actors.other_project.id)], "version": str(holder.version)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [p.id for p in db.session.get(User, holder.id).projects] == [actors.other_project.id]
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "update",
+                                                          AuditEvent.entity_id == holder.id))
+    assert event.changes["project_ids"] == [[actors.project.id], [actors.other_project.id]]
+
+
+def test_admin_cannot_deactivate_themself(actors, login_as):
+    client = login_as("admin")
+    client.post(f"/admin/users/{actors.admin.id}/edit", data={
+        "email": actors.admin.email, "display_name": "A", "role": "admin", "locale": "fr",
+        "version": str(actors.admin.version)})
+    db.session.expire_all()
+    assert db.session.get(User, actors.admin.id).active is True
+
+
+def test_reactivated_user_can_log_in_again(app, actors, login_as):
+    admin = login_as("admin")
+    admin.post(f"/admin/users/{actors.staff.id}/deactivate")
+    db.session.expire_all()
+    staff = db.session.get(User, actors.staff.id)
+    assert staff.active is False
+    admin.post(f"/admin/users/{staff.id}/edit", data={
+        "email": staff.email, "display_name": staff.display_name, "role": "staff", "locale": "fr", "active": "y",
+        "version": str(staff.version)})
+    assert login(app.test_client(), staff, PASSWORD)
