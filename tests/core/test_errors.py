@@ -1,25 +1,25 @@
 import pytest
 from flask import Blueprint
 
+from config import TestingConfig
+from tracker import create_app
 from tracker.core.permissions import public
 
 
 @pytest.fixture
 def exploding_client(app):
-    """A view that raises, served with debug off and exceptions not propagated, as in production."""
-    if "boom" not in app.blueprints:
-        bp = Blueprint("boom", __name__)
+    """A view that raises, in an app with debug off and exceptions not propagated, as in production."""
+    other = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                       "PROPAGATE_EXCEPTIONS": False, "TESTING": False, "DEBUG": False})
+    bp = Blueprint("boom", __name__)
 
-        @bp.route("/__boom")
-        @public
-        def explode():
-            raise RuntimeError("secret-internal-detail")
+    @bp.route("/__boom")
+    @public
+    def explode():
+        raise RuntimeError("secret-internal-detail")
 
-        app.register_blueprint(bp)
-    previous = app.config["PROPAGATE_EXCEPTIONS"]
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-    yield app.test_client()
-    app.config["PROPAGATE_EXCEPTIONS"] = previous
+    other.register_blueprint(bp)
+    return other.test_client()
 
 
 def test_500_shows_a_translated_page_without_stack_trace(exploding_client):
