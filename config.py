@@ -46,6 +46,9 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; long forms on slow phones
 
+    # Number of reverse proxies in front of the app (X-Forwarded-For/Proto are trusted that many hops).
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+
     PASSWORD_MIN_LENGTH = 10
     PROJECTS_PER_PAGE = _int("PROJECTS_PER_PAGE", 25)
 
@@ -69,6 +72,7 @@ class TestingConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
+    PROXY_COUNT = _int("PROXY_COUNT", 1)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -24,6 +24,11 @@ def create_app(config_class=None, overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     config_class.init_app(app)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     register_extensions(app)
     register_blueprints(app)
