@@ -80,7 +80,8 @@ def test_logout_ends_the_session(client, actors):
 def test_change_password_requires_ten_characters_and_ends_other_sessions(app, actors):
     first = login(app.test_client(), actors.staff)
     second = login(app.test_client(), actors.staff)
-    short = first.post("/account/password", data={"current_password": PASSWORD, "password": "short", "confirm": "short"})
+    short = first.post("/account/password",
+                       data={"current_password": PASSWORD, "password": "short", "confirm": "short"})
     assert short.status_code == 200
     db.session.refresh(actors.staff)
     token = actors.staff.session_token

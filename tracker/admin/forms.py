@@ -15,7 +15,8 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Rôle"), validators=[DataRequired()])
     locale = SelectField(_l("Langue"), validators=[DataRequired()])
     active = BooleanField(_l("Compte actif"), default=True,
-                          description=_l("Un compte désactivé ne peut plus se connecter ; ses sessions ouvertes sont fermées."))
+                          description=_l("Un compte désactivé ne peut plus se connecter ; "
+                                         "ses sessions ouvertes sont fermées."))
     project_ids = SelectMultipleField(_l("Projets du porteur"), coerce=int, validators=[Optional()],
                                       description=_l("Seulement pour le rôle porteur de projet."))
     password = PasswordField(_l("Mot de passe"), validators=[Optional(), Length(min=10, max=200)],

@@ -1,12 +1,12 @@
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.admin.forms import UserForm
 from tracker.auth import services
 from tracker.auth.models import User
-from tracker.admin.forms import UserForm
 from tracker.core.concurrency import conflict_guard
 from tracker.core.permissions import Action, require
 from tracker.core.services import ConflictError, ServiceError
@@ -70,7 +70,7 @@ def edit_user(user_id: int):
         form.project_ids.data = [p.id for p in user.projects]
     if form.validate_on_submit():
         try:
-            with conflict_guard(user):
+            with conflict_guard():
                 services.update_user(
                     current_user, user, version=form.version.data, email=form.email.data,
                     display_name=form.display_name.data, role=form.role.data, locale=form.locale.data,

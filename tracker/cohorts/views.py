@@ -1,7 +1,7 @@
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-import sqlalchemy as sa
 
 from tracker.cohorts import services
 from tracker.cohorts.forms import CohortForm
@@ -71,7 +71,7 @@ def edit_cohort(slug: str):
         form.reporting_frequency.data = cohort.reporting_frequency.value
     if form.validate_on_submit():
         try:
-            with conflict_guard(cohort):
+            with conflict_guard():
                 services.update_cohort(current_user, cohort, form.cohort_data(), form.version.data)
                 db.session.commit()
         except ServiceError as error:

@@ -4,19 +4,16 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.core.services import ConflictError, check_version
+from tracker.core.services import CONFLICT_MESSAGE, ConflictError
 from tracker.extensions import db
 
 
 @contextmanager
-def conflict_guard(obj):
-    """Re-raises StaleDataError (a concurrent commit won the race) as ConflictError."""
+def conflict_guard():
+    """Between the version check and the UPDATE another request may commit: SQLAlchemy's version
+    column then raises StaleDataError, which becomes the ConflictError the views already handle."""
     try:
         yield
-    except StaleDataError:
+    except StaleDataError as error:
         db.session.rollback()
-        check_version(obj, -1)  # always raises ConflictError with the translated message
-        raise ConflictError("")  # pragma: no cover - unreachable
-
-
-__all__ = ["conflict_guard", "ConflictError"]
+        raise ConflictError(CONFLICT_MESSAGE) from error

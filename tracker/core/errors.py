@@ -14,7 +14,8 @@ MESSAGES = {
     405: (_l("Méthode non autorisée"), _l("Cette action n'est pas possible de cette manière.")),
     413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
     429: (_l("Trop de tentatives"), _l("Trop de tentatives. Patientez quelques minutes avant de réessayer.")),
-    500: (_l("Erreur interne"), _l("Une erreur inattendue s'est produite. Rien n'a été enregistré; réessayez plus tard.")),
+    500: (_l("Erreur interne"),
+          _l("Une erreur inattendue s'est produite. Rien n'a été enregistré ; réessayez plus tard.")),
 }
 
 

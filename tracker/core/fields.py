@@ -33,4 +33,6 @@ def phone_validator(form, field):
     try:
         field.data = normalise_phone(field.data)
     except ValueError:
-        raise ValidationError(_l("Numéro de téléphone invalide (exemple : 06 12 34 56 78 ou +212 6 12 34 56 78).")) from None
+        raise ValidationError(
+            _l("Numéro de téléphone invalide (exemple : 06 12 34 56 78 ou +212 6 12 34 56 78).")
+        ) from None

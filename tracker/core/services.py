@@ -1,5 +1,12 @@
 """What every feature's services share: the translatable error they raise and the version check."""
 
+from flask_babel import lazy_gettext as _l
+
+CONFLICT_MESSAGE = _l(
+    "Cet enregistrement a été modifié par quelqu'un d'autre pendant que vous le modifiiez. "
+    "Vos saisies sont conservées ci-dessous : vérifiez la version actuelle puis enregistrez à nouveau."
+)
+
 
 class ServiceError(Exception):
     """A rule was broken. `message` is a lazy translated string the view flashes as is."""
@@ -15,12 +22,10 @@ class ConflictError(ServiceError):
 
 
 def check_version(obj, expected_version) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    if expected_version is None or int(expected_version) != obj.version:
-        raise ConflictError(
-            _l(
-                "Cet enregistrement a été modifié par quelqu'un d'autre pendant que vous le modifiiez. "
-                "Vos saisies sont conservées ci-dessous : vérifiez la version actuelle puis enregistrez à nouveau."
-            )
-        )
+    """Raises ConflictError unless the form was loaded from the version now stored."""
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = None
+    if expected != obj.version:
+        raise ConflictError(CONFLICT_MESSAGE)

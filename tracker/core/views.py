@@ -1,9 +1,9 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from tracker.core.forms import LanguageForm
 from tracker.core.permissions import Action, Role, public, require
 from tracker.core.urls import is_safe_next
-from tracker.core.forms import LanguageForm
 from tracker.extensions import db
 from tracker.projects import services as project_services
 

@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, EmailField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from tracker.core.fields import OptionalSelectField, VersionField, phone_validator, strip
@@ -73,14 +82,16 @@ class MemberForm(FlaskForm):
                              description=_l("Tel qu'écrit par l'équipe, par exemple « Co-fondatrice »."))
     is_lead = BooleanField(_l("Porteur principal"),
                            description=_l("Un seul porteur principal par projet ; le cocher ici le retire à l'actuel."))
-    ownership_pct = DecimalField(_l("Part du capital (%)"), places=2,
-                                 validators=[Optional(), NumberRange(min=0, max=100,
-                                             message=_l("La part du capital doit être comprise entre %(min)s et %(max)s %%."))])
+    ownership_pct = DecimalField(_l("Part du capital (%)"), places=2, validators=[
+        Optional(),
+        NumberRange(min=0, max=100, message=_l("La part du capital doit être comprise entre %(min)s et %(max)s %%.")),
+    ])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=40), phone_validator])
     email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254),
                                                  Email(message=_l("Adresse e-mail invalide."))])
     consent_date = DateField(_l("Date de consentement"), validators=[DataRequired()],
-                             description=_l("Date à laquelle la personne a accepté le traitement de ses données (loi 09-08)."))
+                             description=_l("Date à laquelle la personne a accepté le traitement "
+                                            "de ses données (loi 09-08)."))
     version = VersionField()
     submit = SubmitField(_l("Enregistrer"))
 

@@ -187,7 +187,9 @@ def _check_code(cohort_id: int, code: str | None, project_id: int | None) -> Non
     if not code:
         return
     other = db.session.scalar(
-        sa.select(Project.id).where(Project.cohort_id == cohort_id, Project.code == code, Project.id != (project_id or -1))
+        sa.select(Project.id).where(
+            Project.cohort_id == cohort_id, Project.code == code, Project.id != (project_id or -1)
+        )
     )
     if other:
         raise ServiceError(_l("Un autre projet de cette cohorte porte déjà ce numéro."), field="code")

@@ -1,9 +1,9 @@
 import datetime as dt
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-import sqlalchemy as sa
 
 from tracker.cohorts.models import Cohort
 from tracker.core.concurrency import conflict_guard
@@ -13,7 +13,7 @@ from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db
 from tracker.projects import services
 from tracker.projects.forms import MemberForm, ProjectForm
-from tracker.projects.models import Member, ProjectStatus, Sector
+from tracker.projects.models import ProjectStatus, Sector
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -133,7 +133,7 @@ def edit_project(project_id: int):
     conflict = None
     if form.validate_on_submit():
         try:
-            with conflict_guard(project):
+            with conflict_guard():
                 services.update_project(current_user, project, form.project_data(), form.version.data,
                                         None if for_holder else form.staff_ids.data)
                 db.session.commit()
@@ -184,7 +184,7 @@ def edit_member(project_id: int, member_id: int):
     conflict = None
     if form.validate_on_submit():
         try:
-            with conflict_guard(member):
+            with conflict_guard():
                 services.update_member(current_user, member, form.member_data(), form.version.data)
                 db.session.commit()
         except ServiceError as error:
