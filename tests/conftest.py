@@ -14,9 +14,9 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from config import TestingConfig
+from tests import factories
 from tracker import create_app
 from tracker.extensions import db
-from tests import factories
 
 PASSWORD = "correct-horse-battery"
 

@@ -1,5 +1,5 @@
-import enum
 import datetime as dt
+import enum
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow, UTCDateTime
+from tracker.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
-import enum
 import datetime as dt
+import enum
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
