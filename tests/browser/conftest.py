@@ -1,0 +1,133 @@
+"""End-to-end fixtures: the real app on a live server, filled by `flask demo load`, driven by headless Chromium.
+
+The server runs in a thread of the test process, on its own SQLite file, so it never shares the per-test
+transaction of tests/conftest.py; the browser reaches it over HTTP like a user would.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from config import DevelopmentConfig
+from tracker import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+DEMO_PASSWORD = "browser-demo-password"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if os.access(candidate, os.X_OK):
+        return candidate
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_chromium():
+    """No Chromium: a clear skip on a developer machine, a failure in CI (STRICT=1)."""
+    if chromium_path() is None:
+        message = (
+            "Chromium not found (looked for $CHROMIUM_PATH, /usr/bin/chromium, chromium on PATH); "
+            "install it with `apt-get install chromium` to run the browser tests"
+        )
+        if os.environ.get("STRICT") == "1":
+            pytest.fail(message + " (STRICT=1: browser tests may not be skipped)", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _db():
+    """Replaces the rollback-per-test fixture of tests/conftest.py: these tests don't use the `app` fixture."""
+    yield
+
+
+def _flask(args: list[str], env: dict) -> None:
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        pytest.fail(
+            f"`flask {' '.join(args)}` exited {result.returncode}\n{result.stdout}\n{result.stderr}", pytrace=False
+        )
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> str:
+    """A fresh SQLite file built the way a user builds it: `flask db upgrade`, then `flask demo load`."""
+    folder = tmp_path_factory.mktemp("browser-db")
+    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MOWAKABA_ENV": "development",
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "FLASK_DEBUG": "0",
+    }
+    env.pop("TEST_DATABASE_URL_ACTIVE", None)
+    _flask(["db", "upgrade"], env)
+    _flask(["demo", "load", "--password", DEMO_PASSWORD], env)
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_database, tmp_path_factory):
+    app = create_app(
+        DevelopmentConfig,
+        {"SQLALCHEMY_DATABASE_URI": demo_database, "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads"))},
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright passes this to every browser context, so pages can goto('/login')."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A French browser: the login page follows Accept-Language until the user's profile decides.
+    return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def demo_password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
