@@ -139,3 +139,17 @@ def test_holder_gets_404_on_another_project(new_context, base_url, demo_password
 
     response = holder.goto(f"/projects/{min(own)}")
     assert response is not None and response.status == 200
+
+
+@pytest.mark.parametrize("code", ["fr", "ar"])
+@pytest.mark.browser_context_args(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+def test_holder_project_page_fits_a_phone(page: Page, base_url, demo_password, screenshots_dir, code):
+    """Tables scroll inside their container; the page itself never scrolls sideways."""
+    log_in(page, base_url, "holder", demo_password)
+    switch_language(page, code)
+    own = project_ids(page)
+    page.goto(f"/projects/{own[0]}")
+    expect(page.locator("main h1")).to_be_visible()
+    shoot(page, screenshots_dir, f"{code}-holder-project-page-phone")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than a 375px phone screen"
