@@ -61,6 +61,21 @@ for _variant, _project, _expected in (("own", "project", OWN_PROJECT), ("other",
 EXEMPT = {"static"}
 
 
+def _feature_cases():
+    """Each feature keeps its own rows in tests/<feature>/permission_cases.py (a CASES list of the same
+    shape, using the S(...) helper and profiles above); they all join this one matrix."""
+    import importlib
+    import pathlib
+
+    rows = []
+    for path in sorted(pathlib.Path(__file__).resolve().parents[1].glob("*/permission_cases.py")):
+        rows += importlib.import_module(f"tests.{path.parent.name}.permission_cases").CASES
+    return rows
+
+
+CASES += _feature_cases()
+
+
 def _client(app, login_as, role):
     return app.test_client() if role == "anon" else login_as(role)
 

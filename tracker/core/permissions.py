@@ -44,6 +44,7 @@ class Action(enum.StrEnum):
     LOG_SESSION = "log_session"
     EDIT_SESSION = "edit_session"
     VIEW_STAFF_NOTES = "view_staff_notes"
+    COMPLETE_ACTION_ITEM = "complete_action_item"
     EDIT_MILESTONE = "edit_milestone"
     SUBMIT_REPORT = "submit_report"
     REVIEW_REPORT = "review_report"
@@ -68,12 +69,13 @@ _TABLE: dict[Action, tuple[Scope, Scope, Scope, Scope]] = {
     Action.CREATE_PROJECT: (A, A, A, N),
     Action.EDIT_PROJECT: (A, A, A, P),
     Action.MANAGE_PROJECT: (A, A, A, N),
-    Action.VIEW_TRAINING: (A, A, A, P),
+    Action.VIEW_TRAINING: (A, A, A, N),  # holders see their own attendance on their project page
     Action.EDIT_TRAINING: (A, A, A, N),
     Action.VIEW_SESSION: (A, A, A, P),
     Action.LOG_SESSION: (A, A, A, N),
     Action.EDIT_SESSION: (A, A, R, N),
     Action.VIEW_STAFF_NOTES: (A, A, A, N),
+    Action.COMPLETE_ACTION_ITEM: (A, A, A, P),
     Action.EDIT_MILESTONE: (A, A, A, P),
     Action.SUBMIT_REPORT: (A, A, A, P),
     Action.REVIEW_REPORT: (A, A, A, N),
