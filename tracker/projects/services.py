@@ -21,6 +21,7 @@ from tracker.core import audit
 from tracker.core.permissions import Role, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
+from tracker.projects import flags
 from tracker.projects.models import Member, Project, ProjectStatus
 
 PROJECT_FIELDS = [
@@ -54,6 +55,8 @@ class ProjectFilters:
     province: str | None = None
     staff_id: int | None = None
     q: str | None = None
+    women_led: bool = False
+    youth_led: bool = False
     sort: str = "name"
 
 
@@ -81,6 +84,10 @@ def project_list_query(user, filters: ProjectFilters) -> sa.Select:
         stmt = stmt.where(sa.func.lower(Project.province) == filters.province.strip().lower())
     if filters.staff_id:
         stmt = stmt.where(Project.staff.any(User.id == filters.staff_id))
+    if filters.women_led:
+        stmt = stmt.where(flags.women_led_clause())
+    if filters.youth_led:
+        stmt = stmt.where(flags.youth_led_clause(dt.date.today(), *flags.youth_bounds()))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         stmt = stmt.where(
@@ -126,17 +133,6 @@ def holder_projects(user) -> list[Project]:
         db.session.scalars(
             sa.select(Project)
             .where(Project.id.in_(user.project_ids or [-1]))
-            .options(joinedload(Project.cohort), selectinload(Project.members))
-            .order_by(Project.name)
-        )
-    )
-
-
-def assigned_projects(user) -> list[Project]:
-    return list(
-        db.session.scalars(
-            sa.select(Project)
-            .where(Project.staff.any(User.id == user.id))
             .options(joinedload(Project.cohort), selectinload(Project.members))
             .order_by(Project.name)
         )

@@ -11,9 +11,10 @@ from tracker.core.forms import ConfirmForm
 from tracker.core.permissions import Action, Role, authorize, require
 from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db
-from tracker.projects import services
+from tracker.projects import flags, services
 from tracker.projects.forms import MemberForm, ProjectForm
 from tracker.projects.models import ProjectStatus, Sector
+from tracker.projects.timeline import timeline, upcoming
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -61,6 +62,8 @@ def list_projects():
         province=request.args.get("province") or None,
         staff_id=_int_arg("staff"),
         q=request.args.get("q") or None,
+        women_led=request.args.get("women_led") == "1",
+        youth_led=request.args.get("youth_led") == "1",
         sort=request.args.get("sort", "name"),
     )
     if filters.sector not in (None, *Sector) or filters.status not in (None, *ProjectStatus):
@@ -71,9 +74,11 @@ def list_projects():
         error_out=False,
     )
     staff_view = current_user.role != Role.HOLDER
+    today = dt.date.today()
     return render_template(
         "projects/project_list.html",
         page=page,
+        flags={p.id: flags.project_flags(p, today) for p in page.items},
         filters=filters,
         cohorts=_cohorts() if staff_view else [],
         provinces=services.provinces() if staff_view else [],
@@ -112,8 +117,21 @@ def create_project():
 @bp.route("/<int:project_id>")
 @require(Action.VIEW_PROJECT)
 def view_project(project_id: int):
+    from tracker.mentoring.services import open_action_items
+    from tracker.trainings.services import member_attendance_counts
+
     project = _load_project(project_id, Action.VIEW_PROJECT)
-    return render_template("projects/project_detail.html", project=project, confirm_form=ConfirmForm())
+    today = dt.date.today()
+    return render_template(
+        "projects/project_detail.html",
+        project=project,
+        flags=flags.project_flags(project, today),
+        attendance=member_attendance_counts(project.id),
+        items=open_action_items([project.id]),
+        stream=timeline(project.id, today, page=_int_arg("page") or 1),
+        upcoming=upcoming(project.id, today),
+        today=today,
+    )
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
