@@ -21,6 +21,30 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
 
 
+def cohort_stats(cohort_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Projects, active projects and team members per cohort, in two aggregate queries."""
+    from tracker.projects.models import Member, Project, ProjectStatus
+
+    stats = {cid: {"projects": 0, "active": 0, "members": 0} for cid in cohort_ids}
+    if not cohort_ids:
+        return stats
+    by_status = db.session.execute(
+        sa.select(Project.cohort_id, Project.status, sa.func.count())
+        .where(Project.cohort_id.in_(cohort_ids)).group_by(Project.cohort_id, Project.status)
+    )
+    for cohort_id, status, n in by_status:
+        stats[cohort_id]["projects"] += n
+        if status == ProjectStatus.ACTIVE:
+            stats[cohort_id]["active"] += n
+    members = db.session.execute(
+        sa.select(Project.cohort_id, sa.func.count(Member.id)).join(Member.project)
+        .where(Project.cohort_id.in_(cohort_ids)).group_by(Project.cohort_id)
+    )
+    for cohort_id, n in members:
+        stats[cohort_id]["members"] = n
+    return stats
+
+
 def get_by_slug(slug: str) -> Cohort | None:
     return db.session.scalar(sa.select(Cohort).where(Cohort.slug == slug))
 

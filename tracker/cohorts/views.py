@@ -10,7 +10,6 @@ from tracker.core.concurrency import conflict_guard
 from tracker.core.permissions import Action, require
 from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db
-from tracker.projects.services import cohort_overview
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -31,7 +30,11 @@ def _flash_error(form, error: ServiceError) -> None:
 @bp.route("/")
 @require(Action.VIEW_COHORT)
 def list_cohorts():
-    return render_template("cohorts/cohort_list.html", rows=cohort_overview())
+    page = db.paginate(
+        sa.select(Cohort).order_by(Cohort.start_date.desc().nulls_last(), Cohort.name), per_page=25, error_out=False
+    )
+    return render_template("cohorts/cohort_list.html", page=page,
+                           stats=services.cohort_stats([c.id for c in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -57,8 +60,8 @@ def create_cohort():
 @require(Action.VIEW_COHORT)
 def view_cohort(slug: str):
     cohort = _load(slug)
-    row = next(r for r in cohort_overview() if r["cohort"].id == cohort.id)
-    return render_template("cohorts/cohort_detail.html", cohort=cohort, row=row)
+    stats = services.cohort_stats([cohort.id])[cohort.id]
+    return render_template("cohorts/cohort_detail.html", cohort=cohort, row=stats)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -16,9 +16,9 @@ def home():
     if current_user.role == Role.HOLDER:
         projects = project_services.holder_projects(current_user)
         return render_template("core/home_holder.html", projects=projects)
-    overview = project_services.cohort_overview()
-    mine = project_services.assigned_projects(current_user)
-    return render_template("core/home_staff.html", overview=overview, mine=mine)
+    from tracker.portfolio.views import render_portfolio
+
+    return render_portfolio()
 
 
 @bp.route("/health")

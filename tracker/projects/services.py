@@ -139,29 +139,6 @@ def holder_projects(user) -> list[Project]:
     )
 
 
-def cohort_overview() -> list[dict]:
-    """Per cohort: projects by status and team size, in two aggregate queries."""
-    cohorts = list(db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)))
-    by_status = db.session.execute(
-        sa.select(Project.cohort_id, Project.status, sa.func.count()).group_by(Project.cohort_id, Project.status)
-    ).all()
-    members = dict(
-        db.session.execute(
-            sa.select(Project.cohort_id, sa.func.count(Member.id)).join(Member.project).group_by(Project.cohort_id)
-        ).all()
-    )
-    rows = []
-    for cohort in cohorts:
-        counts = {status: n for cid, status, n in by_status if cid == cohort.id}
-        rows.append({
-            "cohort": cohort,
-            "projects": sum(counts.values()),
-            "active": counts.get(ProjectStatus.ACTIVE, 0),
-            "members": members.get(cohort.id, 0),
-        })
-    return rows
-
-
 # ---------------------------------------------------------------- projects
 
 def _project_snapshot(project: Project) -> dict:

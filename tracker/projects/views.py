@@ -117,17 +117,14 @@ def create_project():
 @bp.route("/<int:project_id>")
 @require(Action.VIEW_PROJECT)
 def view_project(project_id: int):
-    from tracker.mentoring.services import open_action_items
-    from tracker.trainings.services import member_attendance_counts
-
     project = _load_project(project_id, Action.VIEW_PROJECT)
     today = dt.date.today()
     return render_template(
         "projects/project_detail.html",
         project=project,
         flags=flags.project_flags(project, today),
-        attendance=member_attendance_counts(project.id),
-        items=open_action_items([project.id]),
+        attendance={},  # INTERIM until trainings/mentoring services land
+        items=[],
         stream=timeline(project.id, today, page=_int_arg("page") or 1),
         upcoming=upcoming(project.id, today),
         today=today,
