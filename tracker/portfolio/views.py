@@ -38,14 +38,15 @@ def render_portfolio():
     today = dt.date.today()
     page = portfolio(filters, today, page=_int("page") or 1)
     project_ids = [row.project.id for row in page.rows]
-    items = []  # INTERIM until the mentoring services land
-    del project_ids
+    from tracker.mentoring.services import open_action_items
+
+    items = open_action_items(project_ids)
     return render_template(
         "portfolio/portfolio.html",
         page=page,
         filters=filters,
         flags={row.project.id: flags.project_flags(row.project, today) for row in page.rows},
-        items=sorted(items, key=lambda i: (i.due_date is None, i.due_date or today)),
+        items=items,
         today=today,
         quiet_days=QUIET_DAYS,
         sees_everyone=sees_everyone,

@@ -117,14 +117,16 @@ def create_project():
 @bp.route("/<int:project_id>")
 @require(Action.VIEW_PROJECT)
 def view_project(project_id: int):
+    from tracker.mentoring.services import open_action_items
+
     project = _load_project(project_id, Action.VIEW_PROJECT)
     today = dt.date.today()
     return render_template(
         "projects/project_detail.html",
         project=project,
         flags=flags.project_flags(project, today),
-        attendance={},  # INTERIM until trainings/mentoring services land
-        items=[],
+        attendance={},  # INTERIM until the trainings services land
+        items=open_action_items([project.id]),
         stream=timeline(project.id, today, page=_int_arg("page") or 1),
         upcoming=upcoming(project.id, today),
         today=today,
