@@ -118,6 +118,7 @@ def create_project():
 @require(Action.VIEW_PROJECT)
 def view_project(project_id: int):
     from tracker.mentoring.services import open_action_items
+    from tracker.trainings.services import member_attendance_counts
 
     project = _load_project(project_id, Action.VIEW_PROJECT)
     today = dt.date.today()
@@ -125,7 +126,7 @@ def view_project(project_id: int):
         "projects/project_detail.html",
         project=project,
         flags=flags.project_flags(project, today),
-        attendance={},  # INTERIM until the trainings services land
+        attendance=member_attendance_counts(project.id),
         items=open_action_items([project.id]),
         stream=timeline(project.id, today, page=_int_arg("page") or 1),
         upcoming=upcoming(project.id, today),
