@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("indicators", __name__, url_prefix="/indicators")

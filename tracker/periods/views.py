@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("periods", __name__, url_prefix="/reports")
