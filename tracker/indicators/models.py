@@ -36,6 +36,8 @@ class Indicator(TimestampMixin, db.Model):
     unit: Mapped[Unit] = mapped_column(enum_column(Unit, "unit"))
     kind: Mapped[IndicatorKind] = mapped_column(enum_column(IndicatorKind, "kind"))
     disaggregated: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Most figures cannot go below zero; a margin or a net result can.
+    allow_negative: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     iris_ref: Mapped[Optional[str]] = mapped_column(sa.String(20))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     sort_order: Mapped[int] = mapped_column(default=0, server_default="0")

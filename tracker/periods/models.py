@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from tracker.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -85,3 +85,28 @@ class IndicatorValue(db.Model):
 
     def __repr__(self) -> str:
         return f"<IndicatorValue r{self.report_id} {self.indicator_id} {self.cell}={self.value}>"
+
+
+class ReminderKind(enum.StrEnum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    RETURNED = "returned"
+
+
+class Reminder(db.Model):
+    """One reminder e-mailed to one holder about one project's period, so nobody gets it twice a day."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (sa.UniqueConstraint("user_id", "project_id", "period_label", "kind", "sent_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    period_label: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind, "kind"))
+    sent_on: Mapped[dt.date]
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Reminder u{self.user_id} p{self.project_id} {self.period_label} {self.kind}>"
