@@ -61,11 +61,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.cohorts.views import bp as cohorts_bp
     from tracker.core.views import bp as core_bp
-    from tracker.mentoring.views import bp as mentoring_bp
-    from tracker.projects.views import bp as projects_bp
     from tracker.indicators.views import bp as indicators_bp
+    from tracker.mentoring.views import bp as mentoring_bp
     from tracker.milestones.views import bp as milestones_bp
     from tracker.periods.views import bp as periods_bp
+    from tracker.projects.views import bp as projects_bp
     from tracker.trainings.views import bp as trainings_bp
 
     blueprints = (core_bp, auth_bp, admin_bp, cohorts_bp, projects_bp, trainings_bp, mentoring_bp,

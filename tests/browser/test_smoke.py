@@ -55,7 +55,8 @@ def test_each_role_signs_in_and_reaches_the_home_page(page: Page, base_url, demo
     switch_language(page, "fr")
 
     expect(page.locator("main h1").first).to_be_visible()
-    heading = "Bonjour" if role == "holder" else ("Portefeuilles" if role in ("admin", "manager") else "Mon portefeuille")
+    headings = {"holder": "Bonjour", "staff": "Mon portefeuille", "admin": "Portefeuilles", "manager": "Portefeuilles"}
+    heading = headings[role]
     expect(page.locator("main h1").first).to_contain_text(heading)
     expect(page).to_have_url(f"{base_url}/")
 

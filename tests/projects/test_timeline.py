@@ -28,7 +28,8 @@ def build_history(project, mentor, sessions=3):
         db.session.add(s)
     db.session.add_all([
         Milestone(project=project, title="Premier client", category=MilestoneCategory.FIRST_SALE,
-                  planned_date=dt.date(2025, 5, 1), status=MilestoneStatus.ACHIEVED, achieved_date=dt.date(2025, 4, 20)),
+                  planned_date=dt.date(2025, 5, 1), status=MilestoneStatus.ACHIEVED,
+                  achieved_date=dt.date(2025, 4, 20)),
         Milestone(project=project, title="Certification", category=MilestoneCategory.CERTIFICATION,
                   planned_date=dt.date(2026, 1, 1)),
         PeriodReport(project=project, period_label="2025-T2", period_start=dt.date(2025, 4, 1),
