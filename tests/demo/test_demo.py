@@ -72,10 +72,14 @@ def test_load_creates_the_cohort_with_32_projects_in_four_sectors(runner):
     assert "projects" in result.output and "32" in result.output
 
 
+# Tables filled by later activity, never by a data load: reminders are written when e-mails go out.
+ACTIVITY_TABLES = {"reminders"}
+
+
 def test_every_table_of_the_model_gets_rows(runner):
     load(runner, "--password", DEMO_PASSWORD)
 
-    empty = [name for name, count in table_counts().items() if count == 0]
+    empty = [name for name, count in table_counts().items() if count == 0 and name not in ACTIVITY_TABLES]
     assert empty == []
 
 

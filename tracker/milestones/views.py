@@ -1,3 +1,278 @@
-from flask import Blueprint
+"""Milestones of a project, their edits and their evidence files.
+
+Staff and the project's holder edit (EDIT_MILESTONE); whoever sees the project sees its milestones and
+downloads their files (VIEW_PROJECT). Outside their projects a holder gets 404 on every route here.
+"""
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from tracker.core.concurrency import conflict_guard
+from tracker.core.errors import render_error
+from tracker.core.forms import ConfirmForm
+from tracker.core.permissions import Action, authorize, require
+from tracker.core.services import ConflictError, ServiceError
+from tracker.core.urls import is_safe_next
+from tracker.extensions import db
+from tracker.milestones import services, uploads
+from tracker.milestones.forms import EvidenceForm, MarkAchievedForm, MilestoneForm
+from tracker.milestones.models import MilestoneStatus
 
 bp = Blueprint("milestones", __name__, url_prefix="/milestones")
+
+FILTERS = (None, services.LATE, *(status.value for status in MilestoneStatus))
+
+
+# ---------------------------------------------------------------- loading
+
+def _load_project(project_id: int, action: Action):
+    """The project or 404, then the permission check on it (holders get 404 outside their projects)."""
+    project = services.get_project(project_id)
+    if project is None:
+        abort(404)
+    authorize(action, project)
+    return project
+
+
+def _load_milestone(milestone_id: int, action: Action):
+    milestone = services.get_milestone(milestone_id)
+    if milestone is None:
+        abort(404)
+    authorize(action, milestone)  # can() finds the project through milestone.project_id
+    return milestone
+
+
+def _load_attachment(attachment_id: int, action: Action):
+    attachment = services.get_attachment(attachment_id)
+    if attachment is None:
+        abort(404)
+    authorize(action, attachment.milestone)
+    return attachment
+
+
+def _list_url(project_id: int) -> str:
+    return url_for("milestones.list_milestones", project_id=project_id)
+
+
+def _detail_url(milestone_id: int, anchor: str = "") -> str:
+    return url_for("milestones.view_milestone", milestone_id=milestone_id) + (f"#{anchor}" if anchor else "")
+
+
+def _apply_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
+
+
+def _commit_then_remove(paths) -> None:
+    """Commit, then delete the files whose rows are gone; if the commit fails the files are kept."""
+    db.session.commit()
+    uploads.remove(paths)
+
+
+# ---------------------------------------------------------------- milestones
+
+@bp.route("/projects/<int:project_id>")
+@require(Action.VIEW_PROJECT)
+def list_milestones(project_id: int):
+    project = _load_project(project_id, Action.VIEW_PROJECT)
+    status = request.args.get("status") or None
+    if status not in FILTERS:
+        abort(400)
+    today = dt.date.today()
+    return render_template(
+        "milestones/milestone_list.html",
+        project=project,
+        rows=services.project_milestones(project.id, status, today),
+        counts=services.status_counts(project.id, today),
+        status=status,
+        statuses=list(MilestoneStatus),
+        today=today,
+    )
+
+
+@bp.route("/projects/<int:project_id>/new", methods=["GET", "POST"])
+@require(Action.EDIT_MILESTONE)
+def create_milestone(project_id: int):
+    project = _load_project(project_id, Action.EDIT_MILESTONE)
+    form = MilestoneForm()
+    if request.method == "GET":
+        form.status.data = MilestoneStatus.PLANNED.value
+    if form.validate_on_submit():
+        try:
+            milestone = services.create_milestone(current_user, project, form.milestone_data())
+        except ServiceError as error:
+            db.session.rollback()
+            project = services.get_project(project_id)
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Le jalon « %(title)s » a été ajouté. Vous pouvez y joindre des preuves.",
+                    title=milestone.title), "success")
+            return redirect(_detail_url(milestone.id, "evidence"))
+    return render_template("milestones/milestone_form.html", form=form, project=project, milestone=None)
+
+
+@bp.route("/<int:milestone_id>")
+@require(Action.VIEW_PROJECT)
+def view_milestone(milestone_id: int):
+    milestone = _load_milestone(milestone_id, Action.VIEW_PROJECT)
+    return render_template(
+        "milestones/milestone_detail.html",
+        milestone=milestone,
+        project=milestone.project,
+        today=dt.date.today(),
+        evidence_form=EvidenceForm(),
+        max_bytes=uploads.max_bytes(),
+        max_mb=uploads.max_megabytes(),
+    )
+
+
+@bp.route("/<int:milestone_id>/edit", methods=["GET", "POST"])
+@require(Action.EDIT_MILESTONE)
+def edit_milestone(milestone_id: int):
+    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    form = MilestoneForm(obj=milestone)
+    if request.method == "GET":
+        form.version.data = milestone.version
+        form.category.data = milestone.category.value
+        form.status.data = milestone.status.value
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            with conflict_guard():
+                services.update_milestone(current_user, milestone, form.milestone_data(), form.version.data)
+                db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+            milestone = services.get_milestone(milestone_id)
+            if milestone is None:  # deleted meanwhile
+                abort(404)
+            if isinstance(error, ConflictError):
+                conflict = milestone
+                form.version.data = milestone.version  # saving again now is a deliberate overwrite
+        else:
+            flash(_("Le jalon « %(title)s » a été enregistré.", title=milestone.title), "success")
+            return redirect(_detail_url(milestone.id))
+    return render_template("milestones/milestone_form.html", form=form, project=milestone.project,
+                           milestone=milestone, conflict=conflict)
+
+
+@bp.route("/<int:milestone_id>/delete", methods=["GET", "POST"])
+@require(Action.EDIT_MILESTONE)
+def delete_milestone(milestone_id: int):
+    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        project_id, title = milestone.project_id, milestone.title
+        try:
+            with conflict_guard():
+                paths = services.delete_milestone(current_user, milestone)
+                _commit_then_remove(paths)
+        except ConflictError:
+            flash(_("Ce jalon a été modifié entre-temps : vérifiez-le avant de le supprimer."), "warning")
+            return redirect(_detail_url(milestone_id))
+        flash(_("Le jalon « %(title)s » a été supprimé.", title=title), "success")
+        return redirect(_list_url(project_id))
+    return render_template("milestones/milestone_delete.html", form=form, milestone=milestone,
+                           project=milestone.project, linked_items=services.linked_action_items(milestone.id))
+
+
+@bp.route("/<int:milestone_id>/achieved", methods=["POST"])
+@require(Action.EDIT_MILESTONE)
+def mark_achieved(milestone_id: int):
+    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    form = MarkAchievedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = request.form.get("next")
+    back = target if is_safe_next(target) else _detail_url(milestone_id)
+    try:
+        with conflict_guard():
+            changed = services.mark_achieved(current_user, milestone, form.version.data)
+            db.session.commit()
+    except ConflictError:
+        db.session.rollback()
+        flash(_("Ce jalon a été modifié entre-temps : vérifiez-le puis marquez-le à nouveau comme atteint."),
+              "warning")
+        return redirect(_detail_url(milestone_id))
+    if changed:
+        flash(_("Le jalon « %(title)s » est marqué comme atteint aujourd'hui.", title=milestone.title), "success")
+    else:
+        flash(_("Ce jalon était déjà atteint."), "info")
+    return redirect(back)
+
+
+# ---------------------------------------------------------------- evidence files
+
+@bp.route("/<int:milestone_id>/evidence", methods=["POST"])
+@require(Action.EDIT_MILESTONE)
+def upload_evidence(milestone_id: int):
+    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        added, skipped = services.add_evidence(current_user, milestone, form.files.data)
+    except uploads.FileTooLarge as error:
+        db.session.rollback()
+        return render_error(413, _(
+            "« %(name)s » dépasse %(max)s Mo : aucun fichier n'a été enregistré. Réduisez-le "
+            "(photo moins lourde, PDF compressé) ou envoyez-le en plusieurs parties.",
+            name=error.file_name, max=error.limit_mb))
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        if isinstance(error, uploads.UploadRefused):
+            flash(_("Aucun fichier n'a été enregistré."), "warning")
+        return redirect(_detail_url(milestone_id, "evidence"))
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        uploads.remove(a.stored_path for a in added)
+        raise
+    if added:
+        flash(ngettext("Un fichier a été ajouté.", "%(num)s fichiers ont été ajoutés.", len(added)), "success")
+    if skipped:
+        flash(_("Déjà joint à ce jalon, non ajouté à nouveau : %(names)s", names=", ".join(skipped)), "info")
+    return redirect(_detail_url(milestone_id, "evidence"))
+
+
+@bp.route("/evidence/<int:attachment_id>")
+@require(Action.VIEW_PROJECT)
+def download_evidence(attachment_id: int):
+    attachment = _load_attachment(attachment_id, Action.VIEW_PROJECT)
+    path = uploads.absolute_path(attachment.stored_path)
+    if path is None or not path.is_file():
+        current_app.logger.warning("Evidence file missing on disk: attachment %s (%s)",
+                                   attachment.id, attachment.stored_path)
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, etag=attachment.sha256, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Never rendered as a page of this site, whatever a browser makes of it; not kept by shared caches.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/evidence/<int:attachment_id>/delete", methods=["GET", "POST"])
+@require(Action.EDIT_MILESTONE)
+def delete_evidence(attachment_id: int):
+    attachment = _load_attachment(attachment_id, Action.EDIT_MILESTONE)
+    form = ConfirmForm()
+    milestone_id, name = attachment.milestone_id, attachment.original_name
+    if form.validate_on_submit():
+        path = services.delete_attachment(current_user, attachment)
+        _commit_then_remove([path])
+        flash(_("Le fichier « %(name)s » a été supprimé.", name=name), "success")
+        return redirect(_detail_url(milestone_id, "evidence"))
+    return render_template("milestones/evidence_delete.html", form=form, attachment=attachment,
+                           milestone=attachment.milestone, project=attachment.milestone.project)
