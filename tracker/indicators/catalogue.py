@@ -28,6 +28,7 @@ class IndicatorSpec:
     disaggregated: bool
     iris_ref: str | None
     sort_order: int
+    allow_negative: bool = False  # most figures cannot go below zero; a margin can
 
 
 DEFAULT_INDICATORS: tuple[IndicatorSpec, ...] = (
@@ -89,7 +90,8 @@ DEFAULT_INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(
         "gross_margin", "Marge brute", "هامش الربح الإجمالي", "Gross margin",
         # A rate: summing it over periods would be meaningless, so it is a stock (latest value counts).
-        Unit.PERCENT, STOCK, False, None, 130,
+        # Selling below cost gives a negative margin, which must be recordable.
+        Unit.PERCENT, STOCK, False, None, 130, allow_negative=True,
     ),
 )
 
