@@ -1,10 +1,13 @@
+import datetime as dt
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm
-from tracker.core.permissions import Action, public, require
+from tracker.core.permissions import Action, Role, public, require
 from tracker.core.services import ServiceError
 from tracker.core.urls import is_safe_next
 from tracker.extensions import db
@@ -30,8 +33,22 @@ def login():
             session["locale"] = locale
         login_user(user, remember=bool(form.remember.data))
         target = request.args.get("next")
+        if user.role == Role.HOLDER:
+            return _holder_landing(user, target)
         return redirect(target if is_safe_next(target) else url_for("core.home"))
     return render_template("auth/login.html", form=form)
+
+
+def _holder_landing(user, target):
+    """A holder with a report due within a week, overdue or returned sees it first, whatever `next` says."""
+    from tracker.periods.services import attention_reports
+
+    due = attention_reports(user, dt.date.today())
+    if due:
+        flash(ngettext("Un rapport de période vous attend.", "%(num)s rapports de période vous attendent.",
+                       len(due)), "warning")
+        return redirect(url_for("core.home") + "#reports-due")
+    return redirect(target if is_safe_next(target) else url_for("core.home"))
 
 
 @bp.route("/logout", methods=["POST"])

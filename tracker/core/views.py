@@ -1,3 +1,5 @@
+import datetime as dt
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -5,7 +7,6 @@ from tracker.core.forms import LanguageForm
 from tracker.core.permissions import Action, Role, public, require
 from tracker.core.urls import is_safe_next
 from tracker.extensions import db
-from tracker.projects import services as project_services
 
 bp = Blueprint("core", __name__)
 
@@ -14,8 +15,10 @@ bp = Blueprint("core", __name__)
 @require(Action.USE_APP)
 def home():
     if current_user.role == Role.HOLDER:
-        projects = project_services.holder_projects(current_user)
-        return render_template("core/home_holder.html", projects=projects)
+        from tracker.portfolio.holder import holder_dashboard
+
+        today = dt.date.today()
+        return render_template("core/home_holder.html", dashboard=holder_dashboard(current_user, today), today=today)
     from tracker.portfolio.views import render_portfolio
 
     return render_portfolio()

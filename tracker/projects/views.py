@@ -118,6 +118,7 @@ def create_project():
 @require(Action.VIEW_PROJECT)
 def view_project(project_id: int):
     from tracker.mentoring.services import open_action_items
+    from tracker.periods.services import reports_due
     from tracker.trainings.services import member_attendance_counts
 
     project = _load_project(project_id, Action.VIEW_PROJECT)
@@ -130,6 +131,7 @@ def view_project(project_id: int):
         items=open_action_items([project.id]),
         stream=timeline(project.id, today, page=_int_arg("page") or 1),
         upcoming=upcoming(project.id, today),
+        reports=reports_due([project.id], today),
         today=today,
     )
 
