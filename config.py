@@ -49,6 +49,12 @@ class BaseConfig:
     # Number of reverse proxies in front of the app (X-Forwarded-For/Proto are trusted that many hops).
     PROXY_COUNT = _int("PROXY_COUNT", 0)
 
+    # Outgoing e-mail for report reminders: MAIL_BACKEND, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
+    # MAIL_PASSWORD, MAIL_USE_TLS, MAIL_USE_SSL, MAIL_FROM, MAIL_TIMEOUT are read from the environment by
+    # tracker/periods/mail.py, which applies their defaults. BASE_URL is the public address for e-mail links.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
+    BASE_URL = os.environ.get("BASE_URL") or None
+
     PASSWORD_MIN_LENGTH = 10
     PROJECTS_PER_PAGE = _int("PROJECTS_PER_PAGE", 25)
 
@@ -69,6 +75,7 @@ class TestingConfig(BaseConfig):
     )
     WTF_CSRF_ENABLED = False
     ARGON2_FAST = True
+    MAIL_BACKEND = "memory"
 
 
 class ProductionConfig(BaseConfig):

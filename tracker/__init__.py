@@ -90,8 +90,9 @@ def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.cohorts.cli import cohort_cli
     from tracker.demo.cli import demo_cli
+    from tracker.periods.cli import reminders_cli
 
-    for group in (users_cli, cohort_cli, demo_cli):
+    for group in (users_cli, cohort_cli, demo_cli, reminders_cli):
         app.cli.add_command(group)
 
 
