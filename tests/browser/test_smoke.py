@@ -109,7 +109,7 @@ def test_screenshot_of_holder_home(page: Page, base_url, demo_password, screensh
     switch_language(page, code)
     expect(page.locator("main h1")).to_be_visible()
     assert project_ids(page), "the demo holder's home links to no project"
-    shoot(page, screenshots_dir, f"{code}-holder-home")
+    shoot(page, screenshots_dir, f"{code}-smoke-holder-home")
 
 
 @pytest.mark.browser_context_args(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
@@ -118,7 +118,7 @@ def test_holder_home_on_a_phone_in_arabic(page: Page, base_url, demo_password, s
     switch_language(page, "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("main h1")).to_be_visible()
-    shoot(page, screenshots_dir, "ar-holder-home-phone")
+    shoot(page, screenshots_dir, "ar-smoke-holder-home-phone")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than a 375px phone screen"
 

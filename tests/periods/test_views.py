@@ -118,7 +118,7 @@ def test_save_draft_reads_numbers_as_typed(actors, indicators, login_as):
         (indicators.margin.id, Cell.TOTAL): (Decimal("-3.5"), None),
     }
     page = text(client.get(url(actors.project)))
-    assert "brouillon du rapport 2025-T1 a été enregistré" in page
+    assert "brouillon du rapport \u20682025-T1\u2069 a été enregistré" in page
     assert 'value="1234,5"' in page  # shown back in the French way, read back as is
 
 

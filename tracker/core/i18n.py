@@ -20,6 +20,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def isolate(text) -> str:
+    """Wrap a left-to-right token (period label, code, number) in Unicode isolates (FSI … PDI) so an Arabic
+    sentence around it does not reorder it ("2025-T1" must not read "T1-2025"); works in titles and flashes."""
+    return f"\u2068{text}\u2069"
+
+
 def text_direction() -> str:
     return get_locale().text_direction if get_locale() else "ltr"
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-from tracker.core.i18n import LANGUAGE_NAMES, label, text_direction
+from tracker.core.i18n import LANGUAGE_NAMES, isolate, label, text_direction
 from tracker.core.permissions import Action, can
 
 
@@ -37,7 +37,7 @@ def _url_with(**changes) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(date=_date, number=_number, label=label)
+    app.jinja_env.filters.update(date=_date, number=_number, label=label, isolate=isolate)
     app.jinja_env.globals.update(url_with=_url_with)
 
     @app.context_processor

@@ -17,6 +17,7 @@ from tracker.auth.models import User
 from tracker.cohorts.models import Cohort
 from tracker.core.audit import AuditEvent
 from tracker.core.concurrency import conflict_guard
+from tracker.core.i18n import isolate
 from tracker.core.permissions import Action, Role, authorize, can, require
 from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db
@@ -146,7 +147,7 @@ def _render_form(project, period, report, form, indicators, today, conflict=None
 
 
 def _flash_outcome(outcome: workflow.Outcome, report: PeriodReport) -> None:
-    period = report.period_label
+    period = isolate(report.period_label)
     if outcome == workflow.Outcome.ALREADY_SUBMITTED:
         flash(_("Ce rapport a déjà été soumis le %(date)s : rien n'a changé.",
                 date=format_date(report.submitted_at, "long")), "info")
@@ -303,8 +304,8 @@ def review_report(report_id: int):
             if isinstance(error, ConflictError):
                 form.version.data = report.version
         else:
-            label = report.period_label
-            name = report.project.name
+            label = isolate(report.period_label)
+            name = isolate(report.project.name)
             if not changed:
                 flash(_("Cette décision était déjà enregistrée : rien n'a changé."), "info")
             elif decision == "approve":
@@ -337,6 +338,6 @@ def reopen_report(report_id: int):
                 form.version.data = report.version
         else:
             flash(_("Le rapport %(period)s est rouvert : il est de nouveau en brouillon.",
-                    period=report.period_label), "success")
+                    period=isolate(report.period_label)), "success")
             return redirect(_report_url(report))
     return _render_review(report, ReviewForm(formdata=None, version=report.version), reopen_form=form)
