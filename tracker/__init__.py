@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.cohorts.views import bp as cohorts_bp
     from tracker.core.views import bp as core_bp
+    from tracker.imports.views import bp as imports_bp
     from tracker.indicators.views import bp as indicators_bp
     from tracker.mentoring.views import bp as mentoring_bp
     from tracker.milestones.views import bp as milestones_bp
@@ -69,7 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.trainings.views import bp as trainings_bp
 
     blueprints = (core_bp, auth_bp, admin_bp, cohorts_bp, projects_bp, trainings_bp, mentoring_bp,
-                  indicators_bp, milestones_bp, periods_bp)
+                  indicators_bp, milestones_bp, periods_bp, imports_bp)
     for bp in blueprints:
         app.register_blueprint(bp)
 
@@ -90,9 +91,10 @@ def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.cohorts.cli import cohort_cli
     from tracker.demo.cli import demo_cli
+    from tracker.imports.cli import import_cli
     from tracker.periods.cli import reminders_cli
 
-    for group in (users_cli, cohort_cli, demo_cli, reminders_cli):
+    for group in (users_cli, cohort_cli, demo_cli, reminders_cli, import_cli):
         app.cli.add_command(group)
 
 

@@ -52,6 +52,7 @@ class Action(enum.StrEnum):
     VIEW_COHORT_REPORT = "view_cohort_report"
     EXPORT_COHORT = "export_cohort"
     EXPORT_ONE_PAGER = "export_one_pager"
+    IMPORT_PROJECTS = "import_projects"
     VIEW_AUDIT = "view_audit"
     PERSONAL_DATA = "personal_data"
 
@@ -83,6 +84,7 @@ _TABLE: dict[Action, tuple[Scope, Scope, Scope, Scope]] = {
     Action.VIEW_COHORT_REPORT: (A, A, A, N),
     Action.EXPORT_COHORT: (A, A, N, N),
     Action.EXPORT_ONE_PAGER: (A, A, A, P),
+    Action.IMPORT_PROJECTS: (A, A, A, N),
     Action.VIEW_AUDIT: (A, N, N, N),
     Action.PERSONAL_DATA: (A, N, N, N),
 }
