@@ -9,7 +9,7 @@ import time
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from config import DevelopmentConfig
+from config import DevelopmentConfig, _normalise_db_url
 from tracker import create_app
 from tracker.auth import services as auth_services
 from tracker.cohorts.models import Cohort
@@ -51,10 +51,12 @@ def measure(client, url: str) -> tuple[int, float]:
 
 
 def main() -> None:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
+    url = _normalise_db_url(os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
     app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         db.drop_all()
+        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
         upgrade()
         admin = auth_services.create_user(None, email="bench@example.org", display_name="Bench", role="admin",
                                           password=PASSWORD)
