@@ -93,8 +93,9 @@ def register_commands(app: Flask) -> None:
     from tracker.demo.cli import demo_cli
     from tracker.imports.cli import import_cli
     from tracker.periods.cli import reminders_cli
+    from tracker.reports.cli import report_cli
 
-    for group in (users_cli, cohort_cli, demo_cli, reminders_cli, import_cli):
+    for group in (users_cli, cohort_cli, demo_cli, reminders_cli, import_cli, report_cli):
         app.cli.add_command(group)
 
 
