@@ -54,9 +54,13 @@ def register_extensions(app: Flask) -> None:
     from tracker.auth import session as auth_session
 
     auth_session.configure(login_manager)
+    from tracker.core import security
+
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.admin.audit_views import bp as audit_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.cohorts.views import bp as cohorts_bp
@@ -66,11 +70,15 @@ def register_blueprints(app: Flask) -> None:
     from tracker.mentoring.views import bp as mentoring_bp
     from tracker.milestones.views import bp as milestones_bp
     from tracker.periods.views import bp as periods_bp
+    from tracker.privacy.views import bp as privacy_bp
     from tracker.projects.views import bp as projects_bp
+    from tracker.reports.downloads import bp as report_files_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.trainings.views import bp as trainings_bp
 
     blueprints = (core_bp, auth_bp, admin_bp, cohorts_bp, projects_bp, trainings_bp, mentoring_bp,
-                  indicators_bp, milestones_bp, periods_bp, imports_bp)
+                  indicators_bp, milestones_bp, periods_bp, imports_bp, reports_bp, report_files_bp, audit_bp,
+                  privacy_bp)
     for bp in blueprints:
         app.register_blueprint(bp)
 
@@ -89,13 +97,14 @@ def register_templating(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.auth.cli import users_cli
+    from tracker.backup.cli import backup_cli
     from tracker.cohorts.cli import cohort_cli
     from tracker.demo.cli import demo_cli
     from tracker.imports.cli import import_cli
     from tracker.periods.cli import reminders_cli
     from tracker.reports.cli import report_cli
 
-    for group in (users_cli, cohort_cli, demo_cli, reminders_cli, import_cli, report_cli):
+    for group in (users_cli, cohort_cli, demo_cli, reminders_cli, import_cli, report_cli, backup_cli):
         app.cli.add_command(group)
 
 
