@@ -89,6 +89,7 @@ class MemberFactory(Base):
     is_lead = False
     ownership_pct = None
     consent_date = dt.date(2025, 1, 15)
+    consent_purpose = "Suivi du projet par le programme d'incubation"
 
 
 __all__ = ["UserFactory", "CohortFactory", "ProjectFactory", "MemberFactory", "Decimal"]

@@ -103,7 +103,8 @@ def test_holder_edits_own_profile_only(actors, login_as):
 
 
 def test_delete_member_is_confirmed_and_audited(actors, login_as):
-    member = Member(project=actors.project, full_name="À retirer", consent_date=actors.project.lead.consent_date)
+    member = Member(project=actors.project, full_name="À retirer", consent_date=actors.project.lead.consent_date,
+                    consent_purpose="Suivi")
     db.session.add(member)
     db.session.commit()
     client = login_as("staff")

@@ -37,7 +37,7 @@ from tracker.extensions import db
 from tracker.imports import rejected, rules
 from tracker.imports.reader import ImportFileError, read_sheet
 from tracker.imports.rules import Analysis, ExistingMember, ImportIssue, ProjectGroup, RowResult, name_key
-from tracker.projects.models import Member, Project
+from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, Member, Project
 
 __all__ = [
     "ImportFileError", "ImportRejected", "ImportIssue", "ImportSummary", "MemberChange", "ProjectChange",
@@ -170,6 +170,11 @@ def _analyse(data: bytes, filename: str, today: dt.date | None, projects: dict[s
     sheet = read_sheet(data, filename)
     analysis = rules.analyse(sheet, today or dt.date.today(), _teams(projects))
     return sheet, analysis
+
+
+def _with_purpose(values: dict[str, Any]) -> dict[str, Any]:
+    """The forum's sheet records the consent date; the purpose is the one the forum form stated."""
+    return {"consent_purpose": DEFAULT_CONSENT_PURPOSE, **values}
 
 
 def _project_values(group: ProjectGroup, headers: rules.HeaderMap) -> dict[str, Any]:
@@ -343,7 +348,7 @@ def write_project(cohort: Cohort, op: _ProjectOp) -> Project:
     project = op.project
     if project is None:
         project = Project(cohort_id=cohort.id, code=op.group.key, **op.values)
-        project.members = [Member(**m.values) for m in op.members]
+        project.members = [Member(**_with_purpose(m.values)) for m in op.members]
         db.session.add(project)
         return project
     for key, value in op.values.items():
@@ -351,7 +356,7 @@ def write_project(cohort: Cohort, op: _ProjectOp) -> Project:
             setattr(project, key, value)
     for member_op in op.members:
         if member_op.member is None:
-            project.members.append(Member(**member_op.values))
+            project.members.append(Member(**_with_purpose(member_op.values)))
         else:
             for key, value in member_op.values.items():
                 setattr(member_op.member, key, value)

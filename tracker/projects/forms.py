@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from tracker.core.fields import OptionalSelectField, VersionField, phone_validator, strip
 from tracker.core.i18n import choices
-from tracker.projects.models import LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
+from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
 
 PROFILE_FIELDS = ("name", "sub_sector", "summary", "stage", "legal_form", "registration_date", "province", "commune")
 STAFF_ONLY_FIELDS = ("cohort_id", "code", "sector", "status", "status_date", "status_reason", "staff_ids")
@@ -92,6 +92,10 @@ class MemberForm(FlaskForm):
     consent_date = DateField(_l("Date de consentement"), validators=[DataRequired()],
                              description=_l("Date à laquelle la personne a accepté le traitement "
                                             "de ses données (loi 09-08)."))
+    consent_purpose = StringField(_l("Finalité du consentement"), filters=[strip],
+                                  default=DEFAULT_CONSENT_PURPOSE,
+                                  validators=[DataRequired(), Length(max=200)],
+                                  description=_l("Ce à quoi la personne a accepté que ses données servent."))
     version = VersionField()
     submit = SubmitField(_l("Enregistrer"))
 

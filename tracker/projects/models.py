@@ -115,6 +115,10 @@ class Project(VersionedMixin, TimestampMixin, db.Model):
         return next((m for m in self.members if m.is_lead), None)
 
 
+# Law 09-08: the purpose members agree to when nothing else is said (forum forms, imports, the demo).
+DEFAULT_CONSENT_PURPOSE = "Suivi du projet par le programme d'incubation"
+
+
 class Member(VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "members"
     __table_args__ = (
@@ -144,6 +148,8 @@ class Member(VersionedMixin, TimestampMixin, db.Model):
     phone: Mapped[Optional[str]] = mapped_column(sa.String(20))  # E.164
     email: Mapped[Optional[str]] = mapped_column(sa.String(254))
     consent_date: Mapped[date]
+    # Law 09-08: what the member agreed their data is used for.
+    consent_purpose: Mapped[str] = mapped_column(sa.String(200))
 
     project: Mapped[Project] = relationship(back_populates="members")
 

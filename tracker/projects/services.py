@@ -22,7 +22,7 @@ from tracker.core.permissions import Role, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.projects import flags
-from tracker.projects.models import Member, Project, ProjectStatus
+from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, Member, Project, ProjectStatus
 
 PROJECT_FIELDS = [
     "cohort_id", "code", "name", "sector", "sub_sector", "summary", "stage", "legal_form",
@@ -33,7 +33,7 @@ HOLDER_EDITABLE = {
 }
 MEMBER_FIELDS = [
     "full_name", "sex", "birth_date", "role", "role_title", "is_lead", "ownership_pct", "phone", "email",
-    "consent_date",
+    "consent_date", "consent_purpose",
 ]
 SORTS = {
     "name": (Project.name, Project.id),
@@ -231,6 +231,7 @@ def _clean_member(data: dict, today: dt.date) -> dict:
         )
     if data["consent_date"] > today:
         raise ServiceError(_l("La date de consentement ne peut pas être dans le futur."), field="consent_date")
+    data["consent_purpose"] = " ".join((data.get("consent_purpose") or DEFAULT_CONSENT_PURPOSE).split())
     if data.get("birth_date") and data["birth_date"] > today:
         raise ServiceError(_l("La date de naissance ne peut pas être dans le futur."), field="birth_date")
     share = data.get("ownership_pct")
