@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.periods.views import bp as periods_bp
     from tracker.privacy.views import bp as privacy_bp
     from tracker.projects.views import bp as projects_bp
+    from tracker.reports import one_pager_views  # noqa: F401  (adds the one-pager route to report_files)
     from tracker.reports.downloads import bp as report_files_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.trainings.views import bp as trainings_bp

@@ -68,8 +68,8 @@ def _feature_cases():
     import pathlib
 
     rows = []
-    for path in sorted(pathlib.Path(__file__).resolve().parents[1].glob("*/permission_cases.py")):
-        rows += importlib.import_module(f"tests.{path.parent.name}.permission_cases").CASES
+    for path in sorted(pathlib.Path(__file__).resolve().parents[1].glob("*/permission_cases*.py")):
+        rows += importlib.import_module(f"tests.{path.parent.name}.{path.stem}").CASES
     return rows
 
 
