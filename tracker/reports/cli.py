@@ -1,4 +1,5 @@
-"""`flask report cohort` (DESIGN §11): the §12 report as JSON, a CSV ZIP or an XLSX workbook."""
+"""`flask report cohort` (DESIGN §11): the §12 report as JSON, a CSV ZIP, an XLSX workbook or a PDF;
+`flask report iati`."""
 
 import datetime as dt
 import pathlib
@@ -11,7 +12,8 @@ from tracker.reports import exporters
 from tracker.reports.services import cohort_report, to_json
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
-NOT_YET = ("pdf",)
+BINARY_FORMATS = ("csv", "xlsx", "pdf")
+LOCALES = ("fr", "ar", "en")
 
 
 @click.group("report", help="Cohort reports.")
@@ -37,12 +39,12 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
 @click.option("--include-submitted", is_flag=True, help="Count submitted (not yet approved) values too.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=pathlib.Path),
-              help="File to write (required for csv and xlsx; json goes to standard output without it).")
+              help="File to write (required for csv, xlsx and pdf; json goes to standard output without it).")
+@click.option("--locale", type=click.Choice(LOCALES), default="fr", show_default=True,
+              help="Language of the pdf (labels, numbers, dates; ar is right-to-left). Other formats use §12 keys.")
 @with_appcontext
-def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output) -> None:
-    if fmt in NOT_YET:
-        raise click.UsageError(f"--format {fmt} is not available yet; use json, csv or xlsx.")
-    if fmt in ("csv", "xlsx") and output is None:
+def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output, locale) -> None:
+    if fmt in BINARY_FORMATS and output is None:
         raise click.UsageError(f"--format {fmt} writes a binary file: give it with --output FILE.")
     if date_from and date_to and date_from > date_to:
         raise click.UsageError(f"--from {date_from} is after --to {date_to}.")
@@ -65,10 +67,40 @@ def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output) ->
         data = text.encode("utf-8")
     elif fmt == "csv":
         data = exporters.to_csv_zip(report)
+    elif fmt == "pdf":
+        from tracker.reports.pdf import cohort_pdf  # WeasyPrint is loaded on first use only
+
+        data = cohort_pdf(report, locale, dt.datetime.now(dt.UTC).replace(microsecond=0))
     else:
-        data = exporters.to_xlsx(report)
+        from tracker.reports.raw import raw_frames  # raw data sheets, as in the downloaded XLSX
+
+        data = exporters.to_xlsx(report, raw=raw_frames(ids, date_from, report["filters"]["reference_date"],
+                                                        include_submitted))
     try:
         output.write_bytes(data)
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Report written to {output} ({len(data)} bytes).", err=True)
+
+
+@report_cli.command("iati", help="IATI 2.03 activities file of a cohort (one activity per project).")
+@click.option("--cohort", "slug", required=True, metavar="SLUG", help="Cohort slug.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True, path_type=pathlib.Path),
+              help="XML file to write.")
+@with_appcontext
+def iati_command(slug, output) -> None:
+    from tracker.reports.iati import EmptyCohortError, cohort_activities_xml
+
+    cohort = get_by_slug(slug)
+    if cohort is None:
+        raise click.ClickException(f"no cohort with the slug {slug!r}.")
+    try:
+        data = cohort_activities_xml(cohort)
+    except EmptyCohortError:
+        raise click.ClickException(f"cohort {slug!r} has no project: an IATI file needs one activity at least.") \
+            from None
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+    click.echo(f"IATI file written to {output} ({len(data)} bytes).", err=True)

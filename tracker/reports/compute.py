@@ -224,6 +224,9 @@ def indicators(catalogue: pd.DataFrame, targets: pd.DataFrame, values: pd.DataFr
     per_pair = defaultdict(list)
     for v in counted.itertuples(index=False):
         per_pair[(v.indicator_id, v.project_id)].append((v.period_end, v.cell, v.value))
+    pairs_of = defaultdict(list)  # indicator id → its (project, values) pairs, so each pair is visited once
+    for (iid, _pid), vals in per_pair.items():
+        pairs_of[iid].append(vals)
     wanted = set(targets["indicator_id"]) | {iid for iid, _ in per_pair}
     out = []
     for ind in catalogue.sort_values(["sort_order", "code"], kind="stable").itertuples(index=False):
@@ -235,9 +238,7 @@ def indicators(catalogue: pd.DataFrame, targets: pd.DataFrame, values: pd.DataFr
         baseline = sum(baselines, Decimal(0)) if baselines else None
         target = sum(goals, Decimal(0)) if goals else None
         actual, cells = None, {c: Decimal(0) for c in CELLS}
-        for (iid, _pid), vals in per_pair.items():
-            if iid != ind.id:
-                continue
+        for vals in pairs_of[ind.id]:
             figures = compute_figures(IndicatorKind(ind.kind), vals)
             if figures.total is not None:
                 actual = (actual or Decimal(0)) + figures.total

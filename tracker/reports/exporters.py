@@ -13,6 +13,11 @@ CSV shape — one UTF-8-with-BOM file per section in a ZIP:
 Values are written as in the JSON: decimals exactly ("12.50"), rates as fractions, dates ISO,
 booleans true/false, null as an empty cell.
 
+XLSX raw data sheets (`raw.raw_frames`: projects, members, attendance, sessions without staff notes,
+action items, milestones, targets, indicator values) follow the section sheets, named `raw_<name>`.
+They hold personal data, so they are in the XLSX only: the CSV ZIP keeps to the sections (the
+download of an XLSX is audited as personal data).
+
 Every text cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with an
 apostrophe (`neutralise`) in both formats, so spreadsheet programs never read it as a formula.
 Numbers are not text: a negative figure stays a number.
@@ -167,9 +172,28 @@ def _write_table(ws, header: tuple[str, ...], rows: list[list], long_shape: bool
     ws.freeze_panes = "A2"
 
 
-def to_xlsx(report: dict, generated_at: dt.datetime | None = None) -> bytes:
+def _write_frame(ws, df) -> None:
+    """A raw sheet: header from the frame's columns, formats by value type (never by key: a raw Decimal
+    is an amount, an int a count), frozen header, widths from the longest cell."""
+    header = [str(c) for c in df.columns]
+    width = [len(h) for h in header]
+    for col, title in enumerate(header, start=1):
+        ws.cell(row=1, column=col, value=neutralise(title))
+    for r, values in enumerate(df.itertuples(index=False, name=None), start=2):
+        for col, value in enumerate(values, start=1):
+            if value is None or isinstance(value, bool):
+                ws.cell(row=r, column=col, value=value)
+                continue
+            _write_cell(ws, r, col, "", value, width)
+    for col, w in enumerate(width, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = min(max(w + 2, 8), 60)
+    ws.freeze_panes = "A2"
+
+
+def to_xlsx(report: dict, generated_at: dt.datetime | None = None, raw: dict | None = None) -> bytes:
     """A workbook: a `cover` sheet (filters and generation date), then one sheet per §12 section named
-    after its key, each with a frozen header row, number/date formats and column widths."""
+    after its key, each with a frozen header row, number/date formats and column widths; then, when
+    `raw` ({name: DataFrame}, see `raw.raw_frames`) is given, one `raw_<name>` sheet per frame."""
     generated_at = (generated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
     parts = sections(report)
     wb = Workbook()
@@ -181,6 +205,8 @@ def to_xlsx(report: dict, generated_at: dt.datetime | None = None) -> bytes:
         if name == "filters":
             continue
         _write_table(wb.create_sheet(name), header, rows, long_shape=name in SCALAR_SECTIONS)
+    for name, df in (raw or {}).items():
+        _write_frame(wb.create_sheet(f"raw_{name}"), df)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
