@@ -15,6 +15,11 @@ branch_labels = None
 depends_on = None
 
 
+# No schema change was needed: users.session_token (unique), failed_login_count, last_failed_login_at and
+# last_login_at exist since the initial schema, the idle timeout lives in the signed session cookie and the
+# login throttle in Flask-Limiter's storage (Redis or memory). The revision stays so the chain is unchanged.
+
+
 def upgrade():
     pass
 

@@ -17,7 +17,7 @@ def test_users_create_reads_the_password_from_stdin(runner):
 def test_users_create_refuses_bad_input(runner):
     short = runner.invoke(args=["users", "create", "--email", "a@example.org", "--role", "staff"], input="short\n")
     bad_role = runner.invoke(args=["users", "create", "--email", "b@example.org", "--role", "king"], input="x\n")
-    assert short.exit_code != 0 and "10" in short.output
+    assert short.exit_code != 0 and "12" in short.output
     assert bad_role.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 

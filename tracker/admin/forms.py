@@ -20,7 +20,7 @@ class UserForm(FlaskForm):
     project_ids = SelectMultipleField(_l("Projets du porteur"), coerce=int, validators=[Optional()],
                                       description=_l("Seulement pour le rôle porteur de projet."))
     password = PasswordField(_l("Mot de passe"), validators=[Optional(), Length(min=10, max=200)],
-                             description=_l("Au moins 10 caractères. Laissez vide pour ne pas le changer."))
+                             description=_l("Au moins 12 caractères. Laissez vide pour ne pas le changer."))
     version = VersionField()
     submit = SubmitField(_l("Enregistrer"))
 
@@ -31,5 +31,5 @@ class UserForm(FlaskForm):
         self.project_ids.choices = [(p.id, f"{p.cohort.name} — {p.name}") for p in projects]
         if creating:
             self.password.validators = [DataRequired(), Length(min=10, max=200)]
-            self.password.description = _l("Au moins 10 caractères.")
+            self.password.description = _l("Au moins 12 caractères.")
             delattr(self, "active")

@@ -18,7 +18,7 @@ class ChangePasswordForm(FlaskForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=[DataRequired(), Length(min=10, max=200)],
-        description=_l("Au moins 10 caractères."),
+        description=_l("Au moins 12 caractères."),
     )
     confirm = PasswordField(
         _l("Confirmer le nouveau mot de passe"),

@@ -84,6 +84,11 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.record(user, "password_changed", "user", user.id)
 
 
+def end_all_sessions(user: User) -> None:
+    """Logout: a new session token, so every cookie (this one, copies of it, remember-me) stops working."""
+    user.session_token = new_session_token()
+
+
 def _user_snapshot(user: User) -> dict:
     return audit.snapshot(user, USER_AUDIT_FIELDS[:-1]) | {"project_ids": sorted(p.id for p in user.projects)}
 

@@ -3,10 +3,11 @@ import datetime as dt
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm
+from tracker.core import limiter, security
 from tracker.core.permissions import Action, Role, public, require
 from tracker.core.services import ServiceError
 from tracker.core.urls import is_safe_next
@@ -22,11 +23,14 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        limiter.check_login(form.email.data)  # 429 once the account or this address spent its failures
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user is None:
+            limiter.login_failed(form.email.data)
             flash(_("Adresse e-mail ou mot de passe incorrect."), "danger")
             return render_template("auth/login.html", form=form), 200
+        limiter.login_succeeded(form.email.data)
         locale = session.get("locale")
         session.clear()  # a fresh session on login: no fixation
         if locale:
@@ -54,8 +58,10 @@ def _holder_landing(user, target):
 @bp.route("/logout", methods=["POST"])
 @require(Action.USE_APP)
 def logout():
-    logout_user()
-    session.clear()
+    # A new session token: this cookie, any copy of it and the remember-me cookie are worthless from now on.
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    security.end_session()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 

@@ -29,7 +29,10 @@ def handle_http_error(error: HTTPException):
         return error
     if error.code >= 500:
         db.session.rollback()
-    return render_error(error.code if error.code in MESSAGES else 500)
+    body, code = render_error(error.code if error.code in MESSAGES else 500)
+    # Keep what the client needs from the original: when to retry (throttled login), which methods work.
+    kept = [(name, value) for name, value in error.get_headers() if name in ("Retry-After", "Allow")]
+    return body, code, kept
 
 
 def handle_csrf_error(error: CSRFError):
