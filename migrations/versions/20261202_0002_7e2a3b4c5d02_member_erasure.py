@@ -5,8 +5,8 @@ Revises: 6d1f2a3b4c01
 Create Date: 2026-12-02 00:00:00
 
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 revision = '7e2a3b4c5d02'
@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # When a member's identifying fields were erased (law 09-08); the row itself stays for the figures.
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    # Erased rows stay anonymised: only the date of the erasure is lost.
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.drop_column('erased_at')

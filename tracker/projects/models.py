@@ -1,12 +1,12 @@
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.core.models import TimestampMixin, VersionedMixin, enum_column
+from tracker.core.models import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ project_staff = sa.Table(
     db.metadata,
     sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_project_staff_user_id", "user_id"),  # a mentor's projects
 )
 
 project_holders = sa.Table(
@@ -66,6 +67,7 @@ project_holders = sa.Table(
     db.metadata,
     sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_project_holders_user_id", "user_id"),  # a holder's projects
 )
 
 
@@ -74,6 +76,8 @@ class Project(VersionedMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "code"),
         sa.Index("ix_projects_cohort_id_name", "cohort_id", "name"),
+        sa.Index("ix_projects_name_id", "name", "id"),  # the list sorted by name (scale, issue 9)
+        sa.Index("ix_projects_province", "province"),  # the province filter's distinct values (skip scan)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,6 +154,9 @@ class Member(VersionedMixin, TimestampMixin, db.Model):
     consent_date: Mapped[date]
     # Law 09-08: what the member agreed their data is used for.
     consent_purpose: Mapped[str] = mapped_column(sa.String(200))
+    # Law 09-08 erasure (tracker/privacy): set when the identifying fields were removed; the row stays so
+    # every aggregate figure (sex, age, lead, ownership, attendance) keeps counting it.
+    erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     project: Mapped[Project] = relationship(back_populates="members")
 

@@ -82,7 +82,7 @@ def list_projects():
         filters=filters,
         cohorts=_cohorts() if staff_view else [],
         provinces=services.provinces() if staff_view else [],
-        staff=services.staff_users() if staff_view else [],
+        staff=services.staff_choices() if staff_view else [],
         sectors=list(Sector),
         statuses=list(ProjectStatus),
     )
@@ -196,6 +196,10 @@ def create_member(project_id: int):
 @require(Action.EDIT_PROJECT)
 def edit_member(project_id: int, member_id: int):
     project, member = _load_member(project_id, member_id, Action.EDIT_PROJECT)
+    if member.erased_at is not None:
+        # Editing would bring personal data back after an erasure (law 09-08).
+        flash(_("Ce membre a été effacé à sa demande : sa fiche ne peut plus être modifiée."), "warning")
+        return redirect(url_for("projects.view_project", project_id=project.id) + "#team")
     form = MemberForm(obj=member)
     if request.method == "GET":
         form.version.data = member.version

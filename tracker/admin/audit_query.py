@@ -1,0 +1,278 @@
+"""The audit viewer's queries: filters read from the query string, the filtered trail, and links to entities.
+
+Every page of events costs a bounded number of statements whatever its length: the page itself (and its
+count), one for the authors shown, and one per entity type present on the page for the "still exists" links.
+Bad filter values are reported as translated messages, never raised.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import abort, url_for
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+
+from tracker.auth.models import User
+from tracker.core.audit import AuditEvent
+from tracker.extensions import db
+
+NO_USER = "none"  # the user filter's value for events without an author (failed logins, command line)
+ERASED = "[erased]"  # what a law 09-08 erasure leaves in place of a value (tracker/privacy/services.py)
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one names nothing (404, never a 500)
+
+
+def get_or_404(model, ident: int):
+    """`db.get_or_404` that also answers 404 for ids no column can hold."""
+    if not 0 < ident <= MAX_ID:
+        abort(404)
+    return db.get_or_404(model, ident)
+
+
+ACTION_LABELS = {
+    "create": _l("Création"),
+    "update": _l("Modification"),
+    "delete": _l("Suppression"),
+    "login": _l("Connexion"),
+    "login_failed": _l("Échec de connexion"),
+    "password_changed": _l("Mot de passe changé"),
+    "password_reset": _l("Mot de passe réinitialisé"),
+    "submit": _l("Soumission"),
+    "edit": _l("Retour en brouillon"),
+    "approve": _l("Approbation"),
+    "return": _l("Renvoi"),
+    "reopen": _l("Réouverture"),
+    "import": _l("Import"),
+    "export": _l("Export"),
+    "record_attendance": _l("Feuille de présence"),
+    "deactivate": _l("Désactivation"),
+    "reactivate": _l("Réactivation"),
+    "member.export": _l("Export de données personnelles"),
+    "member.erase": _l("Effacement de données personnelles"),
+}
+
+ENTITY_LABELS = {
+    "user": _l("Compte"),
+    "cohort": _l("Cohorte"),
+    "project": _l("Projet"),
+    "member": _l("Membre"),
+    "training": _l("Formation"),
+    "mentoring_session": _l("Séance"),
+    "action_item": _l("Action à mener"),
+    "milestone": _l("Jalon"),
+    "attachment": _l("Pièce justificative"),
+    "indicator": _l("Indicateur"),
+    "target": _l("Cible"),
+    "period_report": _l("Rapport de période"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def entity_label(entity_type: str) -> str:
+    return str(ENTITY_LABELS.get(entity_type, entity_type))
+
+
+@dataclass
+class AuditFilters:
+    user: int | str | None = None  # a user id, NO_USER, or None for everyone
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    errors: list = field(default_factory=list)  # translated messages; no event is listed when any
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.user, self.action, self.entity_type, self.entity_id,
+                                           self.date_from, self.date_to))
+
+
+def _date(raw: str | None, message, errors: list) -> dt.date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(message)
+        return None
+
+
+def parse_filters(args, actions: list[str], entity_types: list[str]) -> AuditFilters:
+    """Filters from request.args. `actions` and `entity_types` are the values the trail holds: anything
+    else is refused with a message rather than silently matching nothing."""
+    f = AuditFilters()
+    raw_user = (args.get("user") or "").strip()
+    if raw_user == NO_USER:
+        f.user = NO_USER
+    elif raw_user:
+        try:
+            f.user = int(raw_user)
+        except ValueError:
+            f.errors.append(_l("Utilisateur inconnu."))
+        else:
+            if not 0 < f.user <= MAX_ID or db.session.get(User, f.user) is None:
+                f.errors.append(_l("Utilisateur inconnu."))
+    f.action = (args.get("action") or "").strip() or None
+    if f.action is not None and f.action not in actions:
+        f.errors.append(_l("Action inconnue."))
+    f.entity_type = (args.get("entity") or "").strip() or None
+    if f.entity_type is not None and f.entity_type not in entity_types:
+        f.errors.append(_l("Type d'élément inconnu."))
+    raw_id = (args.get("entity_id") or "").strip()
+    if raw_id:
+        try:
+            f.entity_id = int(raw_id)
+            if not 1 <= f.entity_id <= MAX_ID:
+                raise ValueError
+        except ValueError:
+            f.entity_id = None
+            f.errors.append(_l("Numéro d'élément invalide : indiquez un nombre entier positif."))
+    f.date_from = _date(args.get("from"), _l("Date de début invalide : utilisez le format AAAA-MM-JJ."), f.errors)
+    f.date_to = _date(args.get("to"), _l("Date de fin invalide : utilisez le format AAAA-MM-JJ."), f.errors)
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        f.errors.append(_l("La date de début est postérieure à la date de fin."))
+    return f
+
+
+def _local_midnight_utc(day: dt.date) -> dt.datetime:
+    """Dates are typed in the app's time zone; the trail is stored in UTC."""
+    zone = get_timezone()  # the one the pages format times with
+    midnight = dt.datetime.combine(day, dt.time.min)
+    local = zone.localize(midnight) if hasattr(zone, "localize") else midnight.replace(tzinfo=zone)
+    return local.astimezone(dt.UTC)
+
+
+def events_query(f: AuditFilters) -> sa.Select:
+    """Newest first; the id breaks ties between events of the same instant."""
+    stmt = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if f.user == NO_USER:
+        stmt = stmt.where(AuditEvent.user_id.is_(None))
+    elif f.user is not None:
+        stmt = stmt.where(AuditEvent.user_id == f.user)
+    if f.action:
+        stmt = stmt.where(AuditEvent.action == f.action)
+    if f.entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == f.entity_type)
+    if f.entity_id is not None:
+        stmt = stmt.where(AuditEvent.entity_id == f.entity_id)
+    if f.date_from:
+        stmt = stmt.where(AuditEvent.created_at >= _local_midnight_utc(f.date_from))
+    if f.date_to:
+        stmt = stmt.where(AuditEvent.created_at < _local_midnight_utc(f.date_to + dt.timedelta(days=1)))
+    return stmt
+
+
+def distinct_actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def distinct_entity_types() -> list[str]:
+    return list(db.session.scalars(
+        sa.select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)
+    ))
+
+
+def filter_users() -> list[tuple[int, str, str]]:
+    """(id, display name, e-mail) of every account, for the user filter."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(User.id, User.display_name, User.email).order_by(User.display_name, User.id)
+    )]
+
+
+def authors(events) -> dict[int, User]:
+    ids = {e.user_id for e in events if e.user_id is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+def _link_targets() -> dict:
+    """entity type → (id column, extra column or None, url builder(id, extra))."""
+    from tracker.cohorts.models import Cohort
+    from tracker.indicators.models import Indicator, Target
+    from tracker.mentoring.models import ActionItem, MentoringSession
+    from tracker.milestones.models import Attachment, Milestone
+    from tracker.periods.models import PeriodReport
+    from tracker.projects.models import Member, Project
+    from tracker.trainings.models import Training
+
+    return {
+        "user": (User.id, None, lambda i, _: url_for("admin.edit_user", user_id=i)),
+        "cohort": (Cohort.id, Cohort.slug, lambda i, slug: url_for("cohorts.view_cohort", slug=slug)),
+        "project": (Project.id, None, lambda i, _: url_for("projects.view_project", project_id=i)),
+        "member": (Member.id, None, lambda i, _: url_for("privacy.view_member", member_id=i)),
+        "training": (Training.id, None, lambda i, _: url_for("trainings.view_training", training_id=i)),
+        "mentoring_session": (MentoringSession.id, None,
+                              lambda i, _: url_for("mentoring.view_session", session_id=i)),
+        "action_item": (ActionItem.id, ActionItem.session_id,
+                        lambda i, session_id: url_for("mentoring.view_session", session_id=session_id)),
+        "milestone": (Milestone.id, None, lambda i, _: url_for("milestones.view_milestone", milestone_id=i)),
+        "attachment": (Attachment.id, Attachment.milestone_id,
+                       lambda i, milestone_id: url_for("milestones.view_milestone", milestone_id=milestone_id)),
+        "indicator": (Indicator.id, None, lambda i, _: url_for("indicators.edit_indicator", indicator_id=i)),
+        "target": (Target.id, Target.project_id,
+                   lambda i, project_id: url_for("indicators.project_targets", project_id=project_id)),
+        "period_report": (PeriodReport.id, None, lambda i, _: url_for("periods.review_report", report_id=i)),
+    }
+
+
+def entity_links(events) -> dict[tuple[str, int], str]:
+    """{(entity type, id): url} for the entities of `events` that still exist; one query per type."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        if e.entity_id is not None:
+            wanted.setdefault(e.entity_type, set()).add(e.entity_id)
+    targets = _link_targets()
+    links = {}
+    for entity_type, ids in wanted.items():
+        if entity_type not in targets:
+            continue
+        id_column, extra, build = targets[entity_type]
+        columns = [id_column] + ([extra] if extra is not None else [])
+        for row in db.session.execute(sa.select(*columns).where(id_column.in_(ids))):
+            links[(entity_type, row[0])] = build(row[0], row[1] if extra is not None else None)
+    return links
+
+
+@dataclass
+class ChangeRow:
+    field: str
+    before: object
+    after: object
+    paired: bool  # True: a before → after pair; False: a single value (e.g. an import's summary figure)
+
+
+def change_rows(event: AuditEvent) -> list[ChangeRow]:
+    """The event's changes as rows. Services store {field: [before, after]}; a few actions (imports) store
+    plain values, shown in the "after" column."""
+    rows = []
+    for name, value in sorted((event.changes or {}).items()):
+        if isinstance(value, list) and len(value) == 2 and event.action != "import":
+            rows.append(ChangeRow(name, value[0], value[1], True))
+        else:
+            rows.append(ChangeRow(name, None, value, False))
+    return rows
+
+
+def display_value(value) -> str:
+    """A stored value as text, with the erasure mark in the reader's language."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("oui") if value else _l("non"))
+    if isinstance(value, (list, dict)):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return text.replace(ERASED, f"[{_l('effacé')}]")
