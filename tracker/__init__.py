@@ -60,6 +60,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.core.urls import register_converters
+
+    register_converters(app)  # before the routes: `<int:…>` ids bounded to the database's range
     from tracker.admin.audit_views import bp as audit_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp

@@ -1,19 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.core.fields import OptionalSelectField, VersionField, strip
+from tracker.core.fields import LocaleDateField, LocaleIntegerField, OptionalSelectField, VersionField, strip
+from tracker.core.forms import SubmitOnceMixin
 from tracker.core.i18n import choices
 from tracker.mentoring.models import ActionOwner, SessionMode
 from tracker.mentoring.services import MAX_DURATION, MIN_DURATION
@@ -39,7 +38,7 @@ class ActionItemForm(Form):
     owner_kind = OptionalSelectField(_l("Qui s'en charge"), validators=[Optional()])
     owner_user_id = OptionalSelectField(_l("Membre de l'équipe"), coerce=_int_or_none, validate_choice=False,
                                         validators=[Optional()])
-    due_date = DateField(_l("Échéance"), validators=[Optional()])
+    due_date = LocaleDateField(_l("Échéance"), validators=[Optional()])
     milestone_id = OptionalSelectField(_l("Jalon concerné"), coerce=_int_or_none, validate_choice=False,
                                        validators=[Optional()])
 
@@ -59,13 +58,14 @@ class ActionItemForm(Form):
         }
 
 
-class SessionForm(FlaskForm):
+class SessionForm(SubmitOnceMixin, FlaskForm):
     project_id = OptionalSelectField(_l("Projet"), coerce=_int_or_none, validate_choice=False,
                                      validators=[DataRequired(message=_l("Choisissez le projet accompagné."))])
-    date = DateField(_l("Date de la séance"), validators=[DataRequired(message=_l("Indiquez la date de la séance."))])
+    date = LocaleDateField(_l("Date de la séance"),
+                           validators=[DataRequired(message=_l("Indiquez la date de la séance."))])
     mentor_id = OptionalSelectField(_l("Mentor"), coerce=_int_or_none,
                                     validators=[DataRequired(message=_l("Choisissez le mentor."))])
-    duration_minutes = IntegerField(
+    duration_minutes = LocaleIntegerField(
         _l("Durée (minutes)"),
         validators=[
             InputRequired(message=_l("Indiquez la durée en minutes.")),
@@ -86,7 +86,7 @@ class SessionForm(FlaskForm):
         description=_l("Réservées à l'équipe du programme : jamais visibles par le porteur de projet."),
         render_kw={"rows": 3, "dir": "auto"},
     )
-    next_session_date = DateField(_l("Prochaine séance"), validators=[Optional()])
+    next_session_date = LocaleDateField(_l("Prochaine séance"), validators=[Optional()])
     items = FieldList(FormField(ActionItemForm), min_entries=0, max_entries=50)
     version = VersionField()
     # The buttons (save, add_item, remove_item, refresh) are plain <button>s in the template: the view

@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.mentoring import services
 from tracker.mentoring.forms import EMPTY_ROWS, SessionForm
 from tracker.projects.models import Project
+from tracker.projects.services import staff_choices
 
 bp = Blueprint("mentoring", __name__, url_prefix="/sessions")
 
@@ -120,7 +121,9 @@ def list_sessions():
         services.session_list_query(current_user, filters),
         per_page=current_app.config.get("SESSIONS_PER_PAGE", 25),
         error_out=False,
+        count=False,
     )
+    page.total = services.session_count(current_user, filters)  # without the paginator's join to projects
     today = dt.date.today()
     return render_template(
         "mentoring/session_list.html",
@@ -128,7 +131,7 @@ def list_sessions():
         filters=filters,
         counts=services.action_item_counts([s.id for s in page.items], today),
         cohorts=list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name))),
-        mentors=services.staff_users(),
+        mentors=staff_choices(),
         project=db.session.get(Project, filters.project_id) if filters.project_id else None,
     )
 
@@ -156,6 +159,9 @@ def create_session():
     elif any(name in request.form for name in REDRAW_BUTTONS):
         _redraw(form)
     elif form.validate():
+        if not form.claim_submission():  # a double click or a resent page: the session exists once
+            flash(_("Ce formulaire avait déjà été envoyé : la séance n'a été enregistrée qu'une fois."), "info")
+            return redirect(_project_url(form.project_id.data))
         rows = form.filled_items()
         data = form.session_data()
         if not manager_view:
@@ -164,6 +170,7 @@ def create_session():
             mentoring_session = services.log_session(current_user, data, [item for _entry, item in rows])
         except ServiceError as error:
             db.session.rollback()
+            form.release_submission()
             _apply_error(form, rows, error)
         else:
             db.session.commit()
