@@ -2,6 +2,7 @@
 preview, of run_import + commit and of a re-import that changes nothing, each set against pandas.read_excel of
 the same file, measured in the same run. SQLite in a temp dir, or the database of DATABASE_URL (wiped)."""
 
+import argparse
 import datetime as dt
 import os
 import tempfile
@@ -81,10 +82,16 @@ def timed(function):
     return result, time.perf_counter() - start
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Import of a generated forum spreadsheet.")
+    parser.add_argument("--smoke", action="store_true", help="60 rows on SQLite, nothing written to RESULTS.md")
+    args = parser.parse_args(argv)
+    rows_wanted = 60 if args.smoke else ROWS
+    if args.smoke:
+        os.environ.pop("DATABASE_URL", None)
     folder = Path(tempfile.mkdtemp())
     path = folder / "bench_import.xlsx"
-    projects = generate(path, ROWS)
+    projects = generate(path, rows_wanted)
     data = path.read_bytes()
     overrides = {"MAX_CONTENT_LENGTH": 50 * 1024 * 1024}
     if not os.environ.get("DATABASE_URL"):  # else the config has it, normalised to the psycopg 3 driver
@@ -100,7 +107,7 @@ def main() -> None:
         db.session.commit()
 
         frame, pandas_s = timed(lambda: pandas.read_excel(path, sheet_name=0, engine="openpyxl"))
-        assert len(frame) == ROWS
+        assert len(frame) == rows_wanted
         _, read_s = timed(lambda: read_sheet(data, path.name))
         preview, preview_s = timed(lambda: services.preview_import(cohort, data, path.name))
         assert not preview.issues, [(i.lines, i.code) for i in preview.issues[:5]]
@@ -122,12 +129,11 @@ def main() -> None:
         again, reimport_s = timed(import_and_commit)
         sa.event.remove(db.engine, "before_cursor_execute", count)
 
-        print(f"backend: {db.engine.dialect.name}; file: {ROWS} rows, {projects} projects, "
-              f"{len(data) / 1024 / 1024:.1f} MB")
-        print(f"created {done.summary.projects_created} projects, {done.summary.members_created} members; "
-              f"re-import unchanged: {again.summary.projects_unchanged} projects, "
-              f"{again.summary.members_unchanged} members")
-        print(f"{'step':34} {'seconds':>8} {'÷ pandas':>9} {'SQL statements':>15}")
+        lines = [f"file: {rows_wanted} rows, {projects} projects, {len(data) / 1024 / 1024:.1f} MB; "
+                 f"created {done.summary.projects_created} projects, {done.summary.members_created} members; "
+                 f"re-import unchanged: {again.summary.projects_unchanged} projects, "
+                 f"{again.summary.members_unchanged} members", "",
+                 "| step | seconds | ÷ pandas.read_excel | SQL statements |", "| --- | ---: | ---: | ---: |"]
         rows = [
             ("pandas.read_excel (openpyxl)", pandas_s, None),
             ("reader only (read_sheet)", read_s, None),
@@ -136,7 +142,10 @@ def main() -> None:
             ("run_import + commit (unchanged)", reimport_s, len(statements)),
         ]
         for label, seconds, count in rows:
-            print(f"{label:34} {seconds:>8.2f} {seconds / pandas_s:>9.2f} {'' if count is None else count:>15}")
+            lines.append(f"| {label} | {seconds:.2f} | {seconds / pandas_s:.2f} | {'' if count is None else count} |")
+    from bench import common  # here: common imports the app too
+
+    common.record("Import of a forum spreadsheet (bench/import_bench.py)", app, lines, args.smoke)
 
 
 if __name__ == "__main__":

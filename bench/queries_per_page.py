@@ -1,78 +1,90 @@
-"""Queries and time per list page for 10 and 1,000 projects: the query count must not grow with the rows."""
+"""SQL statements and median time of each list page with 10 and with 1,000 rows per page, on the scale set
+(fraction 0.05: 1,000 projects, 20,000 sessions): the statement count must not grow with the rows shown.
+Pages with fewer rows than asked show what exists (the "rows shown" column says how many).
 
-import datetime as dt
-import os
+    .venv/bin/python -m bench.queries_per_page              # SQLite file in a temp dir
+    .venv/bin/python -m bench.queries_per_page --smoke      # seconds, nothing written to RESULTS.md
+"""
+
+import argparse
+import re
 import statistics
-import tempfile
 import time
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from config import DevelopmentConfig, _normalise_db_url
-from tracker import create_app
-from tracker.auth import services as auth_services
-from tracker.cohorts.models import Cohort
+from bench import common
+from tracker.demo import scale
 from tracker.extensions import db
-from tracker.projects.models import Member, Project, Sector
 
-PASSWORD = "bench-password-123"
-
-
-def _fill(n_projects: int, admin) -> None:
-    cohort = Cohort(slug=f"bench-{n_projects}", name=f"Bench {n_projects}")
-    db.session.add(cohort)
-    db.session.flush()
-    sectors = list(Sector)
-    for i in range(n_projects):
-        project = Project(cohort_id=cohort.id, code=f"B{i:05d}", name=f"Projet banc {i}", sector=sectors[i % 4])
-        project.members = [Member(full_name=f"Membre {i}", is_lead=True, consent_date=dt.date(2025, 1, 1))]
-        project.staff = [admin]
-        db.session.add(project)
-    db.session.commit()
+PAGE_SIZES = ("PROJECTS_PER_PAGE", "SESSIONS_PER_PAGE", "TRAININGS_PER_PAGE", "REPORTS_PER_PAGE", "AUDIT_PER_PAGE")
+PAGES = (  # (path, account); portfolio, cohorts and users have fixed page sizes (25, 25, 50)
+    ("/projects/", "manager"),
+    ("/sessions/", "manager"),
+    ("/trainings/", "manager"),
+    ("/reports/review", "manager"),
+    ("/", "staff"),
+    ("/?mentor=all", "manager"),
+    ("/cohorts/", "manager"),
+    ("/admin/users", "admin"),
+)
+ACCOUNTS = {"admin": f"scale.admin@{scale.EMAIL_DOMAIN}", "manager": f"scale.manager1@{scale.EMAIL_DOMAIN}",
+            "staff": f"scale.staff0001@{scale.EMAIL_DOMAIN}"}
 
 
-def measure(client, url: str) -> tuple[int, float]:
+def measure(client, url: str, runs: int) -> tuple[int, float, int]:
     statements: list[str] = []
 
-    def count(*args):
-        statements.append(args[2])
+    def count(conn, cursor, statement, *args):
+        if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT)", statement, re.I):
+            statements.append(statement)
 
+    client.get(url)  # warm
     sa.event.listen(db.engine, "before_cursor_execute", count)
     timings = []
-    for _ in range(5):
-        statements.clear()
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append(time.perf_counter() - start)
-        assert response.status_code == 200, url
-    sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements), statistics.median(timings) * 1000
+    try:
+        for _ in range(runs):
+            statements.clear()
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - start)
+            assert response.status_code == 200, (url, response.status_code)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    rows = response.get_data(as_text=True).count("<tr") - 1  # minus the header row
+    return len(statements), statistics.median(timings) * 1000, max(rows, 0)
 
 
-def main() -> None:
-    url = _normalise_db_url(os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
-    app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+def main(argv=None) -> list[str]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--fraction", type=float, default=0.05)
+    args = parser.parse_args(argv)
+    fraction = common.SMOKE_FRACTION if args.smoke else args.fraction
+    sizes, runs = ((2, 10), 1) if args.smoke else ((10, 1000), 5)
+    app = common.make_app(common.database_url(args.smoke, fraction))
+    common.ensure_scale(app, fraction)
+    lines = ["| page | account | asked | rows shown | statements | median ms |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    unequal = []
     with app.app_context():
-        db.drop_all()
-        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        upgrade()
-        admin = auth_services.create_user(None, email="bench@example.org", display_name="Bench", role="admin",
-                                          password=PASSWORD)
-        db.session.commit()
-        client = app.test_client()
-        client.post("/login", data={"email": admin.email, "password": PASSWORD})
-        print(f"backend: {db.engine.dialect.name}")
-        print(f"{'page':32} {'rows':>6} {'queries':>8} {'median ms':>10}")
-        shown = 0
-        for target in (10, 1000):
-            _fill(target - shown, admin)
-            shown = target
-            app.config["PROJECTS_PER_PAGE"] = target
-            for page in ("/projects/", "/cohorts/", "/admin/users", "/"):
-                queries, ms = measure(client, page)
-                print(f"{page:32} {target:>6} {queries:>8} {ms:>10.1f}")
+        clients = {}
+        for role, email in ACCOUNTS.items():
+            clients[role] = app.test_client()
+            response = clients[role].post("/login", data={"email": email, "password": common.PASSWORD})
+            assert response.status_code == 302, f"login of {email} failed"
+        for url, role in PAGES:
+            counts = []
+            for size in sizes:
+                app.config.update(dict.fromkeys(PAGE_SIZES, size))
+                queries, ms, rows = measure(clients[role], url, runs)
+                counts.append(queries)
+                lines.append(f"| {url} | {role} | {size} | {rows} | {queries} | {ms:.1f} |")
+            if len(set(counts)) != 1:
+                unequal.append(url)
+    lines += ["", "Equal statement counts for every page." if not unequal else f"UNEQUAL counts: {', '.join(unequal)}"]
+    common.record("Queries per list page (bench/queries_per_page.py)", app, lines, args.smoke)
+    return lines
 
 
 if __name__ == "__main__":

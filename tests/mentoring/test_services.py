@@ -272,3 +272,34 @@ def test_project_choices_put_my_projects_first_then_group_by_cohort(actors):
     assert {actors.project.id, actors.other_project.id} <= {p.id for p in groups[0][1]}
     holder_assigned, holder_groups = services.project_choices(actors.holder)
     assert holder_assigned == [] and [p.id for p in holder_groups[0][1]] == [actors.project.id]
+
+
+def test_session_count_matches_the_listed_sessions_for_every_filter(actors):
+    """Scale (issue 9): the list's total is counted on the sessions table alone; it must equal the number of
+    sessions the list query returns, whatever the filters and the user's visibility."""
+    from tests.factories import CohortFactory
+
+    cohort, other_cohort = CohortFactory(), CohortFactory()
+    p1, p2 = ProjectFactory(cohort=cohort), ProjectFactory(cohort=other_cohort)
+    mentor = UserFactory(role="staff")
+    MentoringSessionFactory(project=p1, mentor=mentor, date=dt.date(2025, 2, 1))
+    MentoringSessionFactory(project=p1, date=dt.date(2025, 3, 1))
+    MentoringSessionFactory(project=p2, mentor=mentor, date=dt.date(2025, 4, 1))
+    holder = UserFactory(role="holder")
+    p2.holders = [holder]
+    db.session.flush()
+    cases = [
+        (actors.manager, services.SessionFilters()),
+        (actors.manager, services.SessionFilters(cohort_id=cohort.id)),
+        (actors.manager, services.SessionFilters(mentor_id=mentor.id)),
+        (actors.manager, services.SessionFilters(mentor_id=mentor.id, date_from=dt.date(2025, 3, 1))),
+        (actors.manager, services.SessionFilters(project_id=p2.id, date_to=dt.date(2025, 3, 31))),
+        (mentor, services.SessionFilters(mine=True)),
+        (holder, services.SessionFilters()),
+    ]
+    counts = []
+    for user, filters in cases:
+        listed = db.session.scalars(services.session_list_query(user, filters)).unique().all()
+        assert services.session_count(user, filters) == len(listed)
+        counts.append(len(listed))
+    assert counts[:5] == [3, 2, 2, 1, 0]

@@ -83,3 +83,38 @@ def test_pagination_and_total():
     db.session.flush()
     page = portfolio(PortfolioFilters(mentor_id=mentor.id), TODAY, page=2, per_page=5)
     assert (page.total, page.pages, len(page.rows)) == (7, 2, 2)
+
+
+def test_aggregates_restricted_to_some_projects_match_the_whole_programme_figures():
+    """Scale (issue 9): the page's aggregates read only the projects concerned, with the same figures as
+    the unrestricted aggregates of the whole programme."""
+    import sqlalchemy as sa
+
+    from tracker.portfolio.services import project_aggregates
+    from tracker.projects.models import Project
+
+    mentor, other = UserFactory(role="staff"), UserFactory(role="staff")
+    mine, theirs = ProjectFactory(name="Mien"), ProjectFactory(name="Autre")
+    mine.staff, theirs.staff = [mentor], [other]
+    for project in (mine, theirs):
+        session(project, mentor, days_ago=20, next_in=3, items=[(-2, False), (4, False), (-5, True)])
+        db.session.add(Milestone(project=project, title="Statuts", category=MilestoneCategory.LEGAL_REGISTRATION,
+                                 planned_date=TODAY - dt.timedelta(days=1), status=MilestoneStatus.PLANNED))
+        db.session.add(PeriodReport(project=project, period_label="2025-Q2", period_start=dt.date(2025, 4, 1),
+                                    period_end=dt.date(2025, 6, 30), status=ReportStatus.RETURNED))
+    db.session.flush()
+
+    def figures(project_ids):
+        out = {}
+        for sub in project_aggregates(TODAY, project_ids):
+            for row in db.session.execute(sa.select(sub)).mappings():
+                out.setdefault(row["project_id"], {}).update({k: v for k, v in row.items() if k != "project_id"})
+        return out
+
+    scoped = figures(sa.select(Project.id).where(Project.staff.any(id=mentor.id)))
+    everything = figures(None)
+    assert set(scoped) == {mine.id}  # the other mentor's project is not read at all
+    assert scoped[mine.id] == everything[mine.id] == {
+        "last_session": TODAY - dt.timedelta(days=20), "next_session": TODAY + dt.timedelta(days=3),
+        "open_items": 2, "overdue_items": 1, "late_milestones": 1, "returned_reports": 1, "reports_done": 0}
+    assert theirs.id in everything

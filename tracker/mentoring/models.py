@@ -31,6 +31,7 @@ class MentoringSession(VersionedMixin, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.Index("ix_mentoring_sessions_project_id_date", "project_id", "date"),
+        sa.Index("ix_mentoring_sessions_date_id", "date", "id"),  # the list, newest first (scale, issue 9)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

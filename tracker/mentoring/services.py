@@ -104,12 +104,35 @@ class SessionFilters:
     mine: bool = False
 
 
+def _session_conditions(user, filters: SessionFilters) -> list:
+    """The list's WHERE clauses, on session columns only (the cohort through a project-id subquery), so the
+    page count needs no join."""
+    conditions = []
+    visible = visible_project_ids(user)
+    if visible is not None:
+        conditions.append(MentoringSession.project_id.in_(visible or [-1]))
+    if filters.cohort_id:
+        conditions.append(MentoringSession.project_id.in_(
+            sa.select(Project.id).where(Project.cohort_id == filters.cohort_id)))
+    if filters.project_id:
+        conditions.append(MentoringSession.project_id == filters.project_id)
+    if filters.mine:
+        conditions.append(MentoringSession.mentor_id == user.id)
+    elif filters.mentor_id:
+        conditions.append(MentoringSession.mentor_id == filters.mentor_id)
+    if filters.date_from:
+        conditions.append(MentoringSession.date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(MentoringSession.date <= filters.date_to)
+    return conditions
+
+
 def session_list_query(user, filters: SessionFilters) -> sa.Select:
     """Sessions the user may see, newest first, with project, cohort and mentor loaded eagerly.
 
     The long texts (summary, staff notes) are deferred: the list never shows them.
     """
-    stmt = (
+    return (
         sa.select(MentoringSession)
         .join(MentoringSession.project)
         .options(
@@ -118,23 +141,16 @@ def session_list_query(user, filters: SessionFilters) -> sa.Select:
             defer(MentoringSession.shared_summary),
             defer(MentoringSession.staff_notes),
         )
+        .where(*_session_conditions(user, filters))
+        .order_by(MentoringSession.date.desc(), MentoringSession.id.desc())
     )
-    visible = visible_project_ids(user)
-    if visible is not None:
-        stmt = stmt.where(MentoringSession.project_id.in_(visible or [-1]))
-    if filters.cohort_id:
-        stmt = stmt.where(Project.cohort_id == filters.cohort_id)
-    if filters.project_id:
-        stmt = stmt.where(MentoringSession.project_id == filters.project_id)
-    if filters.mine:
-        stmt = stmt.where(MentoringSession.mentor_id == user.id)
-    elif filters.mentor_id:
-        stmt = stmt.where(MentoringSession.mentor_id == filters.mentor_id)
-    if filters.date_from:
-        stmt = stmt.where(MentoringSession.date >= filters.date_from)
-    if filters.date_to:
-        stmt = stmt.where(MentoringSession.date <= filters.date_to)
-    return stmt.order_by(MentoringSession.date.desc(), MentoringSession.id.desc())
+
+
+def session_count(user, filters: SessionFilters) -> int:
+    """How many sessions `session_list_query` lists: counted on the sessions table alone (every session has
+    a project), which PostgreSQL answers from an index instead of joining 400,000 rows to the projects."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(MentoringSession).where(*_session_conditions(user, filters)))
 
 
 def action_item_counts(session_ids, today: dt.date) -> dict[int, tuple[int, int]]:

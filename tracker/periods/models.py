@@ -39,6 +39,7 @@ class PeriodReport(VersionedMixin, TimestampMixin, db.Model):
         sa.UniqueConstraint("project_id", "period_label"),
         sa.CheckConstraint("period_end >= period_start", name="period_order"),
         sa.Index("ix_period_reports_status_period_end", "status", "period_end"),
+        sa.Index("ix_period_reports_status_submitted_at", "status", "submitted_at", "id"),  # the review queue
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,7 +31,7 @@ from tracker.periods.forms import (
 )
 from tracker.periods.models import PeriodReport, ReportStatus
 from tracker.projects.models import Project
-from tracker.projects.services import staff_users
+from tracker.projects.services import staff_choices, staff_users
 
 bp = Blueprint("periods", __name__, url_prefix="/reports")
 
@@ -235,7 +235,7 @@ def review_queue():
         page=page,
         filters=filters,
         cohorts=_cohorts(),
-        mentors=staff_users(),
+        mentors=staff_choices(),
         today=dt.date.today(),
     )
 

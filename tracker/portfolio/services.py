@@ -62,7 +62,16 @@ def _sum_if(condition) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _aggregates(today: dt.date):
+def project_aggregates(today: dt.date, project_ids: sa.Select | None = None):
+    """The per-project aggregate subqueries (sessions, action items, late milestones, reports), each keyed by
+    `project_id`, to be outer-joined to projects.
+
+    `project_ids` (a SELECT of project ids) restricts every aggregate to those projects, so a page reads the
+    rows of the projects it can show rather than grouping the whole programme; None: every project.
+    """
+    def scoped(column):
+        return sa.true() if project_ids is None else column.in_(project_ids)
+
     sessions = (
         sa.select(
             MentoringSession.project_id.label("project_id"),
@@ -70,7 +79,7 @@ def _aggregates(today: dt.date):
             sa.func.min(sa.case((MentoringSession.next_session_date >= today, MentoringSession.next_session_date)))
             .label("next_session"),
         )
-        .where(MentoringSession.date <= today)
+        .where(MentoringSession.date <= today, scoped(MentoringSession.project_id))
         .group_by(MentoringSession.project_id)
         .subquery()
     )
@@ -81,13 +90,14 @@ def _aggregates(today: dt.date):
             _sum_if(sa.and_(ActionItem.done_date.is_(None), ActionItem.due_date < today)).label("overdue_items"),
         )
         .join(ActionItem.session)
+        .where(ActionItem.done_date.is_(None), scoped(MentoringSession.project_id))  # done items count nowhere
         .group_by(MentoringSession.project_id)
         .subquery()
     )
     late = (
         sa.select(Milestone.project_id.label("project_id"), sa.func.count().label("late_milestones"))
         .where(Milestone.status.not_in([MilestoneStatus.ACHIEVED, MilestoneStatus.DROPPED]),
-               Milestone.planned_date < today)
+               Milestone.planned_date < today, scoped(Milestone.project_id))
         .group_by(Milestone.project_id)
         .subquery()
     )
@@ -98,14 +108,27 @@ def _aggregates(today: dt.date):
             _sum_if(sa.and_(PeriodReport.status.in_([ReportStatus.SUBMITTED, ReportStatus.APPROVED]),
                             PeriodReport.period_end < today)).label("reports_done"),
         )
+        .where(scoped(PeriodReport.project_id))
         .group_by(PeriodReport.project_id)
         .subquery()
     )
     return sessions, items, late, reports
 
 
+def _filtered(stmt: sa.Select, filters: PortfolioFilters) -> sa.Select:
+    if filters.mentor_id:
+        stmt = stmt.where(Project.staff.any(User.id == filters.mentor_id))
+    if filters.cohort_id:
+        stmt = stmt.where(Project.cohort_id == filters.cohort_id)
+    if filters.status:
+        stmt = stmt.where(Project.status == filters.status)
+    if filters.q:
+        stmt = stmt.where(sa.func.lower(Project.name).like(f"%{filters.q.strip().lower()}%"))
+    return stmt
+
+
 def portfolio_query(filters: PortfolioFilters, today: dt.date) -> sa.Select:
-    sessions, items, late, reports = _aggregates(today)
+    sessions, items, late, reports = project_aggregates(today, _filtered(sa.select(Project.id), filters))
     quiet_since = today - dt.timedelta(days=QUIET_DAYS)
     overdue = sa.func.coalesce(items.c.overdue_items, 0)
     late_count = sa.func.coalesce(late.c.late_milestones, 0)
@@ -123,14 +146,7 @@ def portfolio_query(filters: PortfolioFilters, today: dt.date) -> sa.Select:
         .outerjoin(reports, reports.c.project_id == Project.id)
         .options(joinedload(Project.cohort), selectinload(Project.staff), selectinload(Project.members))
     )
-    if filters.mentor_id:
-        stmt = stmt.where(Project.staff.any(User.id == filters.mentor_id))
-    if filters.cohort_id:
-        stmt = stmt.where(Project.cohort_id == filters.cohort_id)
-    if filters.status:
-        stmt = stmt.where(Project.status == filters.status)
-    if filters.q:
-        stmt = stmt.where(sa.func.lower(Project.name).like(f"%{filters.q.strip().lower()}%"))
+    stmt = _filtered(stmt, filters)
     if filters.attention_only:
         stmt = stmt.where(sa.or_(quiet, overdue > 0, late_count > 0,
                                  sa.func.coalesce(reports.c.returned_reports, 0) > 0))

@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.portfolio.services import QUIET_DAYS, PortfolioFilters, portfolio
 from tracker.projects import flags
 from tracker.projects.models import ProjectStatus
-from tracker.projects.services import staff_users
+from tracker.projects.services import staff_choices
 
 
 def _int(name: str) -> int | None:
@@ -50,7 +50,7 @@ def render_portfolio():
         today=today,
         quiet_days=QUIET_DAYS,
         sees_everyone=sees_everyone,
-        mentors=staff_users() if sees_everyone else [],
+        mentors=staff_choices() if sees_everyone else [],
         cohorts=list(db.session.scalars(db.select(Cohort).order_by(Cohort.name))),
         statuses=list(ProjectStatus),
     )

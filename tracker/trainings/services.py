@@ -60,14 +60,16 @@ def training_list_query(filters: TrainingFilters) -> sa.Select:
     return stmt.order_by(Training.date.desc(), Training.id.desc())
 
 
-def _totals_subquery():
-    """Per training: members recorded present and members recorded at all."""
+def _totals_subquery(training_ids: list[int]):
+    """Per training of `training_ids`: members recorded present and members recorded at all (only those
+    trainings' attendances are read, through the (training_id, member_id) index)."""
     return (
         sa.select(
             Attendance.training_id,
             sa.func.sum(sa.case((Attendance.present, 1), else_=0)).label("present"),
             sa.func.count(Attendance.id).label("recorded"),
         )
+        .where(Attendance.training_id.in_(training_ids))
         .group_by(Attendance.training_id)
         .subquery()
     )
@@ -80,7 +82,7 @@ def attendance_totals(training_ids) -> dict[int, tuple[int, int]]:
     ids = list(training_ids)
     if not ids:
         return {}
-    totals = _totals_subquery()
+    totals = _totals_subquery(ids)
     rows = db.session.execute(
         sa.select(Training.id, totals.c.present, totals.c.recorded)
         .outerjoin(totals, totals.c.training_id == Training.id)
