@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.cohorts.models import Frequency
-from tracker.core.fields import VersionField
+from tracker.core.fields import LocaleDateField, VersionField
 from tracker.core.i18n import choices
 
 
@@ -16,9 +16,9 @@ class CohortForm(FlaskForm):
     programme = StringField(_l("Programme"), validators=[Optional(), Length(max=160)])
     city = StringField(_l("Ville"), validators=[Optional(), Length(max=80)])
     province = StringField(_l("Province"), validators=[Optional(), Length(max=80)])
-    forum_date = DateField(_l("Date du forum"), validators=[Optional()])
-    start_date = DateField(_l("Début de l'accompagnement"), validators=[Optional()])
-    end_date = DateField(_l("Fin de l'accompagnement"), validators=[Optional()])
+    forum_date = LocaleDateField(_l("Date du forum"), validators=[Optional()])
+    start_date = LocaleDateField(_l("Début de l'accompagnement"), validators=[Optional()])
+    end_date = LocaleDateField(_l("Fin de l'accompagnement"), validators=[Optional()])
     reporting_frequency = SelectField(_l("Fréquence des rapports"), validators=[DataRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     version = VersionField()

@@ -2,10 +2,10 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker.core.fields import OptionalSelectField, strip
+from tracker.core.fields import LocaleDateField, LocaleIntegerField, OptionalSelectField, normalise_typed, strip
 from tracker.core.i18n import choices
 from tracker.indicators.models import IndicatorKind, Unit
 from tracker.indicators.services import TARGET_FIELDS, TargetInput, parse_figure
@@ -34,7 +34,7 @@ class FigureField(StringField):
         if not valuelist:
             return
         try:
-            self.data = parse_figure(valuelist[0])
+            self.data = parse_figure(normalise_typed(valuelist[0]))
         except ValueError:
             self.data = None
             raise ValueError(_l("Ce n'est pas un nombre : écrivez par exemple 1 234,5 ou 1234.5.")) from None
@@ -88,7 +88,7 @@ class IndicatorForm(FlaskForm):
                        "catalogue IRIS+ n'a exactement le même sens : une référence devinée induirait en erreur."),
         render_kw={"dir": "ltr", "autocomplete": "off"},
     )
-    sort_order = IntegerField(
+    sort_order = LocaleIntegerField(
         _l("Ordre d'affichage"), validators=[Optional(), NumberRange(min=0, max=100_000)],
         description=_l("Les indicateurs sont listés par ordre croissant ; vide : à la fin."),
         render_kw={"inputmode": "numeric"},
@@ -112,9 +112,9 @@ class TargetRowForm(Form):
     indicator_id = HiddenField(filters=[_int_or_none])
     version = HiddenField(filters=[_int_or_none])  # of the target the row was loaded from; blank: none
     baseline_value = FigureField(_l("Valeur de référence"))
-    baseline_date = DateField(_l("Date de référence"), validators=[Optional()])
+    baseline_date = LocaleDateField(_l("Date de référence"), validators=[Optional()])
     target_value = FigureField(_l("Valeur cible"))
-    target_date = DateField(_l("Date cible"), validators=[Optional()])
+    target_date = LocaleDateField(_l("Date cible"), validators=[Optional()])
     delete = BooleanField(_l("Supprimer"))
 
     def to_input(self) -> TargetInput:

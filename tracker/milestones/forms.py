@@ -2,10 +2,10 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.core.fields import OptionalSelectField, VersionField, strip
+from tracker.core.fields import LocaleDateField, OptionalSelectField, VersionField, strip
 from tracker.core.i18n import choices
 from tracker.milestones import uploads
 from tracker.milestones.models import MilestoneCategory, MilestoneStatus
@@ -21,9 +21,9 @@ class MilestoneForm(FlaskForm):
                         render_kw={"dir": "auto", "maxlength": TITLE_MAX})
     category = OptionalSelectField(_l("Catégorie"),
                                    validators=[DataRequired(message=_l("Choisissez la catégorie du jalon."))])
-    planned_date = DateField(_l("Date prévue"), validators=[DataRequired(message=_l("Indiquez la date prévue."))])
+    planned_date = LocaleDateField(_l("Date prévue"), validators=[DataRequired(message=_l("Indiquez la date prévue."))])
     status = RadioField(_l("Statut"), validators=[InputRequired(message=_l("Choisissez le statut du jalon."))])
-    achieved_date = DateField(
+    achieved_date = LocaleDateField(
         _l("Date d'atteinte"), validators=[Optional()],
         description=_l("Obligatoire quand le jalon est atteint ; elle ne peut pas être dans le futur. "
                        "Elle est effacée si le jalon n'est pas atteint."),

@@ -2,8 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     EmailField,
     SelectMultipleField,
     StringField,
@@ -12,7 +10,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from tracker.core.fields import OptionalSelectField, VersionField, phone_validator, strip
+from tracker.core.fields import (
+    LocaleDateField,
+    LocaleDecimalField,
+    OptionalSelectField,
+    VersionField,
+    phone_validator,
+    strip,
+)
 from tracker.core.i18n import choices
 from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
 
@@ -32,11 +37,11 @@ class ProjectForm(FlaskForm):
     summary = TextAreaField(_l("Résumé"), validators=[Optional(), Length(max=4000)])
     stage = OptionalSelectField(_l("Stade"), validators=[Optional()])
     legal_form = OptionalSelectField(_l("Forme juridique"), validators=[Optional()])
-    registration_date = DateField(_l("Date d'immatriculation"), validators=[Optional()])
+    registration_date = LocaleDateField(_l("Date d'immatriculation"), validators=[Optional()])
     province = StringField(_l("Province"), validators=[Optional(), Length(max=80)])
     commune = StringField(_l("Commune"), validators=[Optional(), Length(max=80)])
     status = OptionalSelectField(_l("Statut"), validators=[DataRequired()])
-    status_date = DateField(_l("Date du statut"), validators=[Optional()])
+    status_date = LocaleDateField(_l("Date du statut"), validators=[Optional()])
     status_reason = TextAreaField(_l("Raison du statut"), validators=[Optional(), Length(max=2000)],
                                   description=_l("Obligatoire pour un projet en pause ou abandonné."))
     staff_ids = SelectMultipleField(_l("Chargés d'accompagnement"), coerce=int, validators=[Optional()])
@@ -75,21 +80,21 @@ class MemberForm(FlaskForm):
     full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=160)])
     sex = OptionalSelectField(_l("Sexe"), validators=[Optional()],
                               description=_l("Tel que déclaré par la personne ; jamais déduit du prénom."))
-    birth_date = DateField(_l("Date de naissance"), validators=[Optional()],
+    birth_date = LocaleDateField(_l("Date de naissance"), validators=[Optional()],
                            description=_l("Facultative ; sans elle, l'âge est compté comme inconnu."))
     role = OptionalSelectField(_l("Rôle dans le projet"), validators=[DataRequired()])
     role_title = StringField(_l("Intitulé du rôle"), validators=[Optional(), Length(max=120)],
                              description=_l("Tel qu'écrit par l'équipe, par exemple « Co-fondatrice »."))
     is_lead = BooleanField(_l("Porteur principal"),
                            description=_l("Un seul porteur principal par projet ; le cocher ici le retire à l'actuel."))
-    ownership_pct = DecimalField(_l("Part du capital (%)"), places=2, validators=[
+    ownership_pct = LocaleDecimalField(_l("Part du capital (%)"), places=2, validators=[
         Optional(),
         NumberRange(min=0, max=100, message=_l("La part du capital doit être comprise entre %(min)s et %(max)s %%.")),
     ])
     phone = StringField(_l("Téléphone"), validators=[Optional(), Length(max=40), phone_validator])
     email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Length(max=254),
                                                  Email(message=_l("Adresse e-mail invalide."))])
-    consent_date = DateField(_l("Date de consentement"), validators=[DataRequired()],
+    consent_date = LocaleDateField(_l("Date de consentement"), validators=[DataRequired()],
                              description=_l("Date à laquelle la personne a accepté le traitement "
                                             "de ses données (loi 09-08)."))
     consent_purpose = StringField(_l("Finalité du consentement"), filters=[strip],

@@ -2,10 +2,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, StringField, SubmitField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from tracker.core.fields import OptionalSelectField, VersionField
+from tracker.core.fields import LocaleDateField, LocaleDecimalField, OptionalSelectField, VersionField
 from tracker.core.i18n import choices
 from tracker.trainings.models import Topic, TrainingMode
 
@@ -14,13 +14,8 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
-class HoursField(DecimalField):
-    """A decimal that also takes the French comma: 1,5 for an hour and a half."""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [valuelist[0].strip().replace(",", ".")]
-        super().process_formdata(valuelist)
+class HoursField(LocaleDecimalField):
+    """A number of hours as typed: 1,5 for an hour and a half (also "1.5", "١٫٥")."""
 
 
 class TrainingForm(FlaskForm):
@@ -29,7 +24,7 @@ class TrainingForm(FlaskForm):
     cohort_id = OptionalSelectField(_l("Cohorte"), coerce=_optional_int, validators=[Optional()],
                                     description=_l("Sans cohorte, la formation est ouverte à tout le programme."))
     topic = OptionalSelectField(_l("Thème"), validators=[DataRequired(message=_l("Le thème est obligatoire."))])
-    date = DateField(_l("Date"), validators=[DataRequired(message=_l("La date est obligatoire."))])
+    date = LocaleDateField(_l("Date"), validators=[DataRequired(message=_l("La date est obligatoire."))])
     duration_hours = HoursField(_l("Durée (heures)"), places=2,
                                   validators=[InputRequired(message=_l("La durée est obligatoire."))],
                                   invalid_value_message=_l("La durée doit être un nombre d'heures."),
