@@ -1,6 +1,7 @@
 """Settings per environment. Every value that differs between machines comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -44,6 +45,18 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Stay signed in" lasts at most 12 hours (ASVS 3.3.2, level 2); logout and password changes end it earlier.
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+    # A signed-in session unused for this long ends: shared computers in incubators and cyber-cafés.
+    IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+
+    # Login throttling (tracker/core/limiter.py): only failed logins count, per account and per client
+    # address, in a moving window. Storage is Redis when REDIS_URL is set (shared by every app server),
+    # memory otherwise (per process). Syntax of the limits: "10 per 15 minutes".
+    LOGIN_THROTTLE_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "10 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "10 per 15 minutes"
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX") or "mowakaba"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; long forms on slow phones
 
     # Number of reverse proxies in front of the app (X-Forwarded-For/Proto are trusted that many hops).
@@ -55,8 +68,17 @@ class BaseConfig:
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
     BASE_URL = os.environ.get("BASE_URL") or None
 
-    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MIN_LENGTH = 12  # ASVS 4.0 V2.1.1
     PROJECTS_PER_PAGE = _int("PROJECTS_PER_PAGE", 25)
+
+    # IATI export (`flask report iati`): the reporting organisation. The default reference is IATI's
+    # placeholder prefix; set the programme's real organisation identifier before publishing.
+    IATI_ORG_REF = os.environ.get("IATI_ORG_REF", "XM-DAC-00000")
+    IATI_ORG_NAME = os.environ.get("IATI_ORG_NAME", "Programme d'incubation Mowakaba")
+    IATI_ORG_TYPE = os.environ.get("IATI_ORG_TYPE", "22")  # IATI OrganisationType code; 22 = national NGO
+    IATI_CURRENCY = os.environ.get("IATI_CURRENCY", "MAD")
+    IATI_COUNTRY = os.environ.get("IATI_COUNTRY", "MA")  # recipient country (ISO 3166-1 alpha-2)
+    IATI_LANGUAGE = os.environ.get("IATI_LANGUAGE", "fr")  # narratives' language (xml:lang)
 
     @classmethod
     def init_app(cls, app):  # noqa: D401 - hook for subclasses
@@ -76,12 +98,19 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     ARGON2_FAST = True
     MAIL_BACKEND = "memory"
+    # Every test client shares 127.0.0.1 and one app lives for the whole run, so failures from unrelated
+    # tests would add up; tests/security/ switches the throttle on with a fresh storage.
+    LOGIN_THROTTLE_ENABLED = False
+    REDIS_URL = None  # memory storage unless a test asks for Redis with its own key prefix
 
 
 class ProductionConfig(BaseConfig):
     PROXY_COUNT = _int("PROXY_COUNT", 1)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # __Host-: the browser only accepts these cookies over HTTPS, for this exact host, path / (ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod
