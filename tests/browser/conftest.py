@@ -4,6 +4,7 @@ The server runs in a thread of the test process, on its own SQLite file, so it n
 transaction of tests/conftest.py; the browser reaches it over HTTP like a user would.
 """
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from config import DevelopmentConfig
@@ -131,3 +133,28 @@ def demo_password() -> str:
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def holder_owes_a_report(demo_database):
+    """holder@example.org has a report to fill, whichever browser tests ran before.
+
+    The journeys approve the demo holders' returned reports, and the tests that need a report to fill must not
+    depend on running first: when nothing is due any more, the holder's latest approved report is returned to
+    them again, as a reviewer would."""
+    engine = sa.create_engine(demo_database)
+    try:
+        with engine.begin() as conn:
+            project_id = conn.execute(sa.text(
+                "SELECT ph.project_id FROM project_holders ph JOIN users u ON u.id = ph.user_id "
+                "WHERE u.email = 'holder@example.org' ORDER BY ph.project_id LIMIT 1")).scalar_one()
+            due = conn.execute(sa.text(
+                "SELECT count(*) FROM period_reports WHERE project_id = :p AND status IN ('draft', 'returned') "
+                "AND period_end < :today"), {"p": project_id, "today": dt.date.today()}).scalar_one()
+            if not due:
+                conn.execute(sa.text(
+                    "UPDATE period_reports SET status = 'returned', review_comment = 'Renvoyé pour le test' "
+                    "WHERE id = (SELECT id FROM period_reports WHERE project_id = :p AND status = 'approved' "
+                    "ORDER BY period_end DESC LIMIT 1)"), {"p": project_id})
+    finally:
+        engine.dispose()

@@ -96,7 +96,8 @@ def test_log_a_session_with_the_keyboard_only(page: Page, base_url, demo_passwor
     assert items == [f"Action au clavier {tag}"]
 
 
-def test_holder_fills_the_period_report_with_the_keyboard_only(page: Page, base_url, demo_password, demo_db):
+def test_holder_fills_the_period_report_with_the_keyboard_only(page: Page, base_url, demo_password, demo_db,
+                                                               holder_owes_a_report):
     log_in(page, base_url, "holder", demo_password)
     switch_language(page, "fr")
     start(page)
@@ -196,7 +197,8 @@ def test_import_upload_with_the_keyboard(page: Page, base_url, demo_password):
 
 
 @pytest.mark.parametrize(("role", "url"), [("staff", "/sessions/new"), ("holder", "report"), ("staff", "attendance")])
-def test_every_keyboard_stop_shows_a_visible_focus_ring(page: Page, base_url, demo_password, role, url):
+def test_every_keyboard_stop_shows_a_visible_focus_ring(page: Page, base_url, demo_password, role, url,
+                                                       holder_owes_a_report):
     log_in(page, base_url, role, demo_password)
     switch_language(page, "fr")
     if url == "report":
