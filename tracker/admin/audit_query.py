@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import User
 from tracker.core.audit import AuditEvent
+from tracker.core.fields import query_date
 from tracker.extensions import db
 
 NO_USER = "none"  # the user filter's value for events without an author (failed logins, command line)
@@ -97,17 +98,6 @@ class AuditFilters:
                                            self.date_from, self.date_to))
 
 
-def _date(raw: str | None, message, errors: list) -> dt.date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors.append(message)
-        return None
-
-
 def parse_filters(args, actions: list[str], entity_types: list[str]) -> AuditFilters:
     """Filters from request.args. `actions` and `entity_types` are the values the trail holds: anything
     else is refused with a message rather than silently matching nothing."""
@@ -138,8 +128,8 @@ def parse_filters(args, actions: list[str], entity_types: list[str]) -> AuditFil
         except ValueError:
             f.entity_id = None
             f.errors.append(_l("Numéro d'élément invalide : indiquez un nombre entier positif."))
-    f.date_from = _date(args.get("from"), _l("Date de début invalide : utilisez le format AAAA-MM-JJ."), f.errors)
-    f.date_to = _date(args.get("to"), _l("Date de fin invalide : utilisez le format AAAA-MM-JJ."), f.errors)
+    f.date_from = query_date(args.get("from"), _l("Date de début invalide : utilisez le format AAAA-MM-JJ."), f.errors)
+    f.date_to = query_date(args.get("to"), _l("Date de fin invalide : utilisez le format AAAA-MM-JJ."), f.errors)
     if f.date_from and f.date_to and f.date_from > f.date_to:
         f.errors.append(_l("La date de début est postérieure à la date de fin."))
     return f

@@ -230,3 +230,15 @@ class LocaleDateField(DateField):
         if self.data:  # a date input only shows ISO values
             return self.data.isoformat()
         return " ".join(self.raw_data) if self.raw_data else ""
+
+
+def query_date(raw: str | None, message, errors: list) -> dt.date | None:
+    """An ISO date from a query string (filters); blank is None; a bad one appends `message` to `errors`."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(message)
+        return None

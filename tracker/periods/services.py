@@ -21,9 +21,8 @@ than guessed.
 
 import datetime as dt
 import enum
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
@@ -32,6 +31,7 @@ from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from tracker.auth.models import User
 from tracker.cohorts.models import Cohort, Frequency
+from tracker.core.fields import parse_number
 from tracker.core.permissions import visible_project_ids
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, Target, Unit
@@ -449,53 +449,14 @@ def report_entries(report: PeriodReport | None) -> dict[int, IndicatorEntry]:
 
 # ---------------------------------------------------------------- values typed by people
 
-_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")} | {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
-_DIGITS |= {0x066B: ".", 0x066C: " ", 0x2212: "-", 0x00A0: " ", 0x202F: " ", 0x2009: " ",
-            0x200E: None, 0x200F: None, 0x061C: None, 0x202A: None, 0x202B: None, 0x202C: None}
-_GROUPED = {sep: re.compile(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+") for sep in ",."}
-
-
-def _grouped(text: str, separator: str) -> bool:
-    return _GROUPED[separator].fullmatch(text) is not None
-
-
 def parse_decimal(text: str) -> Decimal:
-    """Reads a number as people type it; raises ValueError when it cannot be read without guessing.
-
-    Spaces group thousands; with both "," and ".", the last one is the decimal separator; a single
-    separator is the decimal one ("1,5" and "1.5"); the same separator repeated ("1.234.567") groups
-    thousands. Extra decimals are kept ("1,500" reads 1.500), so `value_error` refuses them.
-    """
-    raw = re.sub(r"\s+", "", (text or "").translate(_DIGITS))
-    sign = ""
-    if raw[:1] in ("+", "-"):
-        sign, raw = ("-" if raw[0] == "-" else ""), raw[1:]
-    if not re.fullmatch(r"\d[\d.,]*|[.,]\d+", raw):
+    """Reads a number as people type it (`tracker.core.fields.parse_number`: "1 234,5", "1.234,5", "١٢٫٥"…);
+    raises ValueError when it is blank or cannot be read without guessing. Extra decimals are kept ("1,500"
+    reads 1.500), so `value_error` refuses them."""
+    number = parse_number(text)
+    if number is None:
         raise ValueError(text)
-    commas, dots = raw.count(","), raw.count(".")
-    if commas and dots:
-        decimal_sep = "," if raw.rfind(",") > raw.rfind(".") else "."
-        group_sep = "." if decimal_sep == "," else ","
-        whole, _sep, fraction = raw.rpartition(decimal_sep)
-        if decimal_sep in whole or not _grouped(whole, group_sep):
-            raise ValueError(text)
-        whole = whole.replace(group_sep, "")
-    elif commas > 1 or dots > 1:
-        separator = "," if commas else "."
-        if not _grouped(raw, separator):
-            raise ValueError(text)
-        whole, fraction = raw.replace(separator, ""), ""
-    elif commas or dots:
-        whole, _sep, fraction = raw.partition("," if commas else ".")
-    else:
-        whole, fraction = raw, ""
-    if not re.fullmatch(r"\d*", fraction):
-        raise ValueError(text)
-    number = f"{sign}{whole or '0'}" + (f".{fraction}" if fraction else "")
-    try:
-        return Decimal(number)
-    except InvalidOperation:
-        raise ValueError(text) from None
+    return number
 
 
 def value_error(indicator: Indicator, value: Decimal):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker.cohorts.models import Cohort
+from tracker.core.fields import query_date
 from tracker.extensions import db
 
 
@@ -46,17 +47,6 @@ class ReportFilters:
         return list(db.session.scalars(sa.select(Cohort.id).order_by(Cohort.id)))
 
 
-def _date(raw: str | None, message, errors: list) -> dt.date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors.append(message)
-        return None
-
-
 def parse_filters(args) -> ReportFilters:
     """Filters from a MultiDict (request.args). Unknown cohort ids are an error, not silently dropped."""
     errors: list = []
@@ -74,8 +64,8 @@ def parse_filters(args) -> ReportFilters:
         if known != set(ids):
             errors.append(_l("Cohorte inconnue."))
             ids = [i for i in ids if i in known]
-    date_from = _date(args.get("from"), _l("Date de début invalide : utilisez le format AAAA-MM-JJ."), errors)
-    date_to = _date(args.get("to"), _l("Date de fin invalide : utilisez le format AAAA-MM-JJ."), errors)
+    date_from = query_date(args.get("from"), _l("Date de début invalide : utilisez le format AAAA-MM-JJ."), errors)
+    date_to = query_date(args.get("to"), _l("Date de fin invalide : utilisez le format AAAA-MM-JJ."), errors)
     if date_from and date_to and date_from > date_to:
         errors.append(_l("La date de début est postérieure à la date de fin."))
     elif date_from and not date_to and date_from > dt.date.today():
