@@ -6,13 +6,14 @@ from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.core.fields import LocaleDateField, OptionalSelectField, VersionField, strip
+from tracker.core.forms import SubmitOnceMixin
 from tracker.core.i18n import choices
 from tracker.milestones import uploads
 from tracker.milestones.models import MilestoneCategory, MilestoneStatus
 from tracker.milestones.services import NOTE_MAX, TITLE_MAX
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(SubmitOnceMixin, FlaskForm):
     """Shape only; the status rules (achieved date required, not in the future, cleared otherwise) are the
     service's, which names the field it refuses."""
 

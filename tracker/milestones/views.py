@@ -104,10 +104,14 @@ def create_milestone(project_id: int):
     if request.method == "GET":
         form.status.data = MilestoneStatus.PLANNED.value
     if form.validate_on_submit():
+        if not form.claim_submission():
+            flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
+            return redirect(url_for("milestones.list_milestones", project_id=project.id))
         try:
             milestone = services.create_milestone(current_user, project, form.milestone_data())
         except ServiceError as error:
             db.session.rollback()
+            form.release_submission()
             project = services.get_project(project_id)
             _apply_error(form, error)
         else:

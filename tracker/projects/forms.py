@@ -18,6 +18,7 @@ from tracker.core.fields import (
     phone_validator,
     strip,
 )
+from tracker.core.forms import SubmitOnceMixin
 from tracker.core.i18n import choices
 from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
 
@@ -25,7 +26,7 @@ PROFILE_FIELDS = ("name", "sub_sector", "summary", "stage", "legal_form", "regis
 STAFF_ONLY_FIELDS = ("cohort_id", "code", "sector", "status", "status_date", "status_reason", "staff_ids")
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(SubmitOnceMixin, FlaskForm):
     cohort_id = OptionalSelectField(_l("Cohorte"), coerce=lambda v: int(v) if v not in (None, "") else None,
                                     validators=[DataRequired()])
     code = StringField(_l("Numéro du projet"), validators=[Optional(), Length(max=40)],
@@ -76,7 +77,7 @@ class ProjectForm(FlaskForm):
         return data
 
 
-class MemberForm(FlaskForm):
+class MemberForm(SubmitOnceMixin, FlaskForm):
     full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=160)])
     sex = OptionalSelectField(_l("Sexe"), validators=[Optional()],
                               description=_l("Tel que déclaré par la personne ; jamais déduit du prénom."))

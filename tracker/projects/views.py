@@ -101,11 +101,15 @@ def create_project():
         form.staff_ids.data = [current_user.id] if current_user.role == Role.STAFF else []
         lead_form.consent_date.data = dt.date.today()
     if request.method == "POST" and form.validate() & lead_form.validate():
+        if not form.claim_submission():
+            flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
+            return redirect(url_for("projects.list_projects"))
         try:
             project = services.create_project(current_user, form.project_data(), lead_form.member_data(),
                                               form.staff_ids.data)
         except ServiceError as error:
             db.session.rollback()
+            form.release_submission()
             _apply_error(lead_form if error.field in lead_form._fields else form, error)
         else:
             db.session.commit()
@@ -179,10 +183,14 @@ def create_member(project_id: int):
     if request.method == "GET":
         form.consent_date.data = dt.date.today()
     if form.validate_on_submit():
+        if not form.claim_submission():
+            flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
+            return redirect(url_for("projects.view_project", project_id=project.id) + "#team")
         try:
             member = services.add_member(current_user, project, form.member_data())
         except ServiceError as error:
             db.session.rollback()
+            form.release_submission()
             project = services.get_project(project_id)
             _apply_error(form, error)
         else:

@@ -6,6 +6,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.core.fields import LocaleDateField, LocaleDecimalField, OptionalSelectField, VersionField
+from tracker.core.forms import SubmitOnceMixin
 from tracker.core.i18n import choices
 from tracker.trainings.models import Topic, TrainingMode
 
@@ -18,7 +19,7 @@ class HoursField(LocaleDecimalField):
     """A number of hours as typed: 1,5 for an hour and a half (also "1.5", "١٫٥")."""
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(SubmitOnceMixin, FlaskForm):
     title = StringField(_l("Titre"), validators=[DataRequired(message=_l("Le titre est obligatoire.")),
                                                  Length(max=200)])
     cohort_id = OptionalSelectField(_l("Cohorte"), coerce=_optional_int, validators=[Optional()],

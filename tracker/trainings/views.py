@@ -93,10 +93,14 @@ def create_training():
         form.mode.data = TrainingMode.IN_PERSON.value
         form.date.data = dt.date.today()
     if form.validate_on_submit():
+        if not form.claim_submission():
+            flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
+            return redirect(url_for("trainings.list_trainings"))
         try:
             training = services.create_training(current_user, form.training_data())
         except ServiceError as error:
             db.session.rollback()
+            form.release_submission()
             _apply_error(form, error)
         else:
             db.session.commit()
