@@ -25,12 +25,13 @@ Every change writes an AuditEvent with the fields before → after.
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker.core import audit
+from tracker.core.fields import parse_number
 from tracker.core.services import CONFLICT_MESSAGE, ConflictError, ServiceError
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, IndicatorKind, Target, Unit
@@ -476,36 +477,7 @@ def save_targets(actor, project, rows: list[TargetInput]) -> TargetsResult:
 
 
 def parse_figure(text: str | None) -> Decimal | None:
-    """A figure typed by a person: "1 234,5", "1234.5", "1.234,5", "1,234.50", Arabic-Indic digits and the
-    Arabic decimal separator. Blank → None. Raises ValueError when it is not a number.
-
-    One kind of separator alone is the decimal separator (French habit); spaces group thousands. Input with
-    more than two decimals is left to `check_figure` to refuse, so "1,234" is refused, never read as 1.234."""
-    if text is None:
-        return None
-    raw = str(text).strip()
-    for space in (" ", "\u00a0", "\u202f", "\u2009", "\u066c"):
-        raw = raw.replace(space, "")
-    raw = raw.replace("\u066b", ",").replace("\u2212", "-")
-    if not raw:
-        return None
-    sign = ""
-    if raw[0] in "+-":
-        sign, raw = ("-" if raw[0] == "-" else ""), raw[1:]
-    separators = [c for c in raw if c in ",."]
-    if separators:
-        decimal_mark = separators[-1]
-        grouping = "." if decimal_mark == "," else ","
-        if separators.count(decimal_mark) > 1:  # "1.234.567": only grouping
-            grouping, decimal_mark = decimal_mark, None
-        whole, _, fraction = raw.rpartition(decimal_mark) if decimal_mark else (raw, "", "")
-        groups = whole.split(grouping)
-        if len(groups) > 1 and (not groups[0] or any(len(g) != 3 for g in groups[1:])):
-            raise ValueError(raw)
-        raw = "".join(groups) + ("." + fraction if decimal_mark else "")
-    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", raw):
-        raise ValueError(raw)
-    try:
-        return Decimal(sign + raw)
-    except InvalidOperation:
-        raise ValueError(raw) from None
+    """A figure typed by a person (`tracker.core.fields.parse_number`: "1 234,5", "1.234,5", Arabic-Indic
+    digits…). Blank → None; ValueError when it is not a number. Extra decimals are kept for `check_figure`
+    to refuse, so "1,234" is refused, never read as 1.234."""
+    return parse_number(None if text is None else str(text))
