@@ -49,13 +49,22 @@ class BaseConfig:
     REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     # A signed-in session unused for this long ends: shared computers in incubators and cyber-cafés.
     IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+    OFFLINE_REPLAY_DAYS = _int("OFFLINE_REPLAY_DAYS", 7)  # how long a form filled offline may be sent later
 
-    # Login throttling (tracker/core/limiter.py): only failed logins count, per account and per client
-    # address, in a moving window. Storage is Redis when REDIS_URL is set (shared by every app server),
-    # memory otherwise (per process). Syntax of the limits: "10 per 15 minutes".
+    # Login throttling (tracker/core/limiter.py): only failed logins count. Per (account, client address)
+    # and per address, in a moving window, then a 429 page; per account alone never a lock-out, only
+    # growing delays (base × 2^k seconds, capped) once LOGIN_SLOWDOWN_AFTER failures were seen. A browser
+    # the owner signed in from is a known device (signed cookie, KNOWN_DEVICE_DAYS) and skips the
+    # address budget and the delays. Storage is Redis when REDIS_URL is set (shared by every app
+    # server), memory otherwise (per process). Syntax of the limits: "5 per 15 minutes".
     LOGIN_THROTTLE_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "10 per 15 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "10 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS") or "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "20 per 15 minutes"
+    LOGIN_SLOWDOWN_AFTER = _int("LOGIN_SLOWDOWN_AFTER", 5)
+    LOGIN_DELAY_BASE_SECONDS = _int("LOGIN_DELAY_BASE_SECONDS", 2)
+    LOGIN_DELAY_MAX_SECONDS = _int("LOGIN_DELAY_MAX_SECONDS", 120)
+    KNOWN_DEVICE_DAYS = _int("KNOWN_DEVICE_DAYS", 90)
+    KNOWN_DEVICE_COOKIE_NAME = "mowakaba_device"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX") or "mowakaba"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; long forms on slow phones
 
@@ -67,13 +76,40 @@ class BaseConfig:
     # tracker/periods/mail.py, which applies their defaults. BASE_URL is the public address for e-mail links.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
     BASE_URL = os.environ.get("BASE_URL") or None
+    APP_NAME = os.environ.get("APP_NAME") or "Mowakaba"  # in every e-mail's subject and greeting
+
+    # Background jobs (tracker/core/jobs.py): RQ on REDIS_URL, queue JOBS_QUEUE; without Redis they run in
+    # this process, on a small thread pool during a request (a slow mail server never slows a page) and at
+    # once from the command line. JOBS_IN_PROCESS = "sync" runs them at once everywhere (tests).
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE") or "mowakaba"
+    JOBS_IN_PROCESS = os.environ.get("JOBS_IN_PROCESS") or "thread"
+    # RQ stops a job after 180 s by default; a whole-programme XLSX at full scale takes longer on a worker.
+    JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT") or 1800)
+    # Report files built by a job (tracker/reports/export_jobs.py): whole-programme XLSX/PDF, and any XLSX/PDF of
+    # more projects than this; kept 24 h under UPLOAD_DIR/exports.
+    EXPORT_JOB_MIN_PROJECTS = _int("EXPORT_JOB_MIN_PROJECTS", 2000)
+
+    # Invitations and password resets (tracker/auth/tokens.py): single-use links.
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+    RESET_LINK_MINUTES = _int("RESET_LINK_MINUTES", 60)
+    # "Forgot password" requests, per account (the e-mail typed) and per client address, moving window.
+    RESET_THROTTLE_ENABLED = True
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT") or "3 per hour"
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS") or "20 per hour"
+
+    # Read API (tracker/api): personal access tokens, throttled per token (moving window), CORS closed unless
+    # origins are listed (comma-separated, e.g. "https://dashboard.example.org").
+    API_LIMIT_PER_TOKEN = os.environ.get("API_LIMIT_PER_TOKEN") or "120 per minute"
+    API_TOKEN_MAX_DAYS = 365
+    API_PAGE_SIZE = _int("API_PAGE_SIZE", 50)
+    API_CORS_ORIGINS = [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()]
 
     PASSWORD_MIN_LENGTH = 12  # ASVS 4.0 V2.1.1
     PROJECTS_PER_PAGE = _int("PROJECTS_PER_PAGE", 25)
 
-    # IATI export (`flask report iati`): the reporting organisation. The default reference is IATI's
-    # placeholder prefix; set the programme's real organisation identifier before publishing.
-    IATI_ORG_REF = os.environ.get("IATI_ORG_REF", "XM-DAC-00000")
+    # IATI export (`flask report iati`): the reporting organisation. No default: without the programme's
+    # real organisation identifier (e.g. MA-RC-12345) the export stops and says so.
+    IATI_ORG_REF = os.environ.get("IATI_ORG_REF") or None
     IATI_ORG_NAME = os.environ.get("IATI_ORG_NAME", "Programme d'incubation Mowakaba")
     IATI_ORG_TYPE = os.environ.get("IATI_ORG_TYPE", "22")  # IATI OrganisationType code; 22 = national NGO
     IATI_CURRENCY = os.environ.get("IATI_CURRENCY", "MAD")
@@ -101,7 +137,11 @@ class TestingConfig(BaseConfig):
     # Every test client shares 127.0.0.1 and one app lives for the whole run, so failures from unrelated
     # tests would add up; tests/security/ switches the throttle on with a fresh storage.
     LOGIN_THROTTLE_ENABLED = False
+    RESET_THROTTLE_ENABLED = False  # tests/auth switches it on with a fresh storage
+    JOBS_IN_PROCESS = "sync"
     REDIS_URL = None  # memory storage unless a test asks for Redis with its own key prefix
+    API_LIMIT_PER_TOKEN = "1000 per minute"  # the fuzz suite sends hundreds per token; tests/api lowers it
+    IATI_ORG_REF = "XM-DAC-00000"  # IATI's placeholder prefix: tests of the IATI file need one (never in production)
 
 
 class ProductionConfig(BaseConfig):
@@ -111,6 +151,7 @@ class ProductionConfig(BaseConfig):
     # __Host-: the browser only accepts these cookies over HTTPS, for this exact host, path / (ASVS 3.4.4).
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    KNOWN_DEVICE_COOKIE_NAME = "__Host-device"
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod

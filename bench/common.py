@@ -91,15 +91,16 @@ def record(title: str, app, lines: list[str], smoke: bool) -> None:
 
 # ---------------------------------------------------------------- gunicorn and a tiny HTTP client (stdlib only)
 
-def start_gunicorn(url: str, port: int, workers: int = 2, **env: str) -> "subprocess.Popen":
-    """gunicorn serving wsgi:app on 127.0.0.1:port against `url`; returns once /health answers."""
+def start_gunicorn(url: str, port: int, workers: int = 2, app: str = "wsgi:app", **env: str) -> "subprocess.Popen":
+    """gunicorn serving `app` (wsgi:app, or bench.floor:app for the floor pages) on 127.0.0.1:port against
+    `url`; returns once /health answers."""
     import sys
     import urllib.request
 
     environment = {**os.environ, "DATABASE_URL": url, "MOWAKABA_ENV": "development", **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
+         "--log-level", "warning", app],
         env=environment, cwd=Path(__file__).resolve().parent.parent,
     )
     deadline = time.monotonic() + 60

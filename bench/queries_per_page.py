@@ -22,7 +22,7 @@ PAGES = (  # (path, account); portfolio, cohorts and users have fixed page sizes
     ("/projects/", "manager"),
     ("/sessions/", "manager"),
     ("/trainings/", "manager"),
-    ("/reports/review", "manager"),
+    ("/period-reports/review", "manager"),
     ("/", "staff"),
     ("/?mentor=all", "manager"),
     ("/cohorts/", "manager"),

@@ -2,7 +2,10 @@
 the database and UPLOAD_DIR. The same milestone is opened through both with the same version; the save through
 the first succeeds, the save through the second is refused as a conflict (optimistic locking holds across
 instances), and an evidence file uploaded through the first is downloaded, byte for byte, through the second.
-Exits 1 when any of this fails. (Login throttling shared through REDIS_URL is documented in the README.)
+With Redis on 127.0.0.1:6379 (issue 20) both instances and an `rq worker` share a queue: the whole-programme
+XLSX asked through the first instance answers at once (under 5 s), the worker builds it, and the file is
+downloaded through the second. Exits 1 when any of this fails. (Login throttling shared through REDIS_URL is
+documented in the README.)
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/mowakaba_scale \\
         .venv/bin/python -m bench.two_instances --password scale-password-1
@@ -10,10 +13,14 @@ Exits 1 when any of this fails. (Login throttling shared through REDIS_URL is do
 """
 
 import argparse
+import os
 import re
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -23,6 +30,56 @@ from tracker.extensions import db
 from tracker.milestones.models import Attachment, Milestone
 
 MANAGER = f"scale.manager1@{scale.EMAIL_DOMAIN}"
+REDIS_URL = "redis://127.0.0.1:6379/7"  # the tests' Redis database; each run has a queue of its own
+
+
+def _redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:  # no Redis here: the job part is skipped and said so
+        return False
+
+
+def _worker(url: str, uploads: str, queue: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "MOWAKABA_ENV": "development", "UPLOAD_DIR": uploads,
+           "REDIS_URL": REDIS_URL, "JOBS_QUEUE": queue}
+    rq = Path(sys.executable).with_name("rq")
+    return subprocess.Popen([str(rq), "worker", "--url", REDIS_URL, "--quiet", queue], env=env,
+                            cwd=Path(__file__).resolve().parent.parent)
+
+
+def _export_across(a: common.Client, b: common.Client) -> list[tuple[str, bool]]:
+    """The whole-programme XLSX asked through A, built by the worker, downloaded through B."""
+    import urllib.request
+
+    start = time.perf_counter()
+    request = urllib.request.Request(a.base + "/reports/cohort.xlsx")
+    status, location = 0, ""
+    try:
+        a.opener.open(request, timeout=60)
+    except Exception as error:  # the 302 is not followed (Client's opener), it arrives as an HTTPError
+        status, location = getattr(error, "code", 0), getattr(error, "headers", {}).get("Location", "")
+    asked = time.perf_counter() - start
+    token = location.rstrip("/").rsplit("/", 1)[-1]
+    ready = False
+    built_from = time.perf_counter()
+    deadline = time.monotonic() + 300
+    while token and time.monotonic() < deadline:
+        page = b.get(f"/reports/exports/{token}")[1]
+        if 'data-export-status="ready"' in page or 'data-export-status="failed"' in page:
+            ready = 'data-export-status="ready"' in page
+            break
+        time.sleep(1)
+    built = time.perf_counter() - built_from
+    download = _raw(b, f"/reports/exports/{token}/file") if ready else (0, b"")
+    return [(f"whole-programme XLSX asked through A answered at once ({asked:.2f} s, under 5 s)",
+             status == 302 and asked < 5),
+            (f"the rq worker built it, the page through B offers it (after {built:.0f} s, polled each second)",
+             ready),
+            (f"the file downloaded through B ({len(download[1]) / 1e6:.1f} MB)",
+             download[0] == 200 and download[1][:2] == b"PK")]
 
 
 def _multipart(fields: dict[str, str], name: str, filename: str, content: bytes) -> tuple[bytes, str]:
@@ -63,7 +120,12 @@ def main(argv=None) -> int:
         milestone_id = db.session.scalar(sa.select(sa.func.min(Milestone.id)))
         title_before = db.session.get(Milestone, milestone_id).title.split(" [")[0]
     uploads = tempfile.mkdtemp(prefix="mowakaba-shared-uploads-")
-    servers = [common.start_gunicorn(url, port, workers=1, UPLOAD_DIR=uploads) for port in args.ports]
+    jobs_env = {}
+    worker = None
+    if _redis_up():
+        jobs_env = {"REDIS_URL": REDIS_URL, "JOBS_QUEUE": f"mowakaba-bench-{uuid.uuid4().hex[:8]}"}
+        worker = _worker(url, uploads, jobs_env["JOBS_QUEUE"])
+    servers = [common.start_gunicorn(url, port, workers=1, UPLOAD_DIR=uploads, **jobs_env) for port in args.ports]
     checks: list[tuple[str, bool]] = []
     try:
         a, b = (common.Client(f"http://127.0.0.1:{port}").login(MANAGER, args.password) for port in args.ports)
@@ -94,10 +156,16 @@ def main(argv=None) -> int:
         checks.append(("evidence uploaded through A", upload_status == 302 and attachment_id is not None))
         checks.append(("the same bytes downloaded through B (shared UPLOAD_DIR)",
                        download_status == 200 and downloaded == content))
+        if worker is not None:
+            checks += _export_across(a, b)
     finally:
         for server in servers:
             common.stop(server)
-    lines = [f"instances on ports {args.ports[0]} and {args.ports[1]}, one database, UPLOAD_DIR {uploads}", "",
+        if worker is not None:
+            common.stop(worker)
+    lines = [f"instances on ports {args.ports[0]} and {args.ports[1]}, one database, UPLOAD_DIR {uploads}; "
+             + (f"an rq worker on queue {jobs_env['JOBS_QUEUE']}" if worker else "no Redis: no worker, no job check"),
+             "",
              "| check | result |", "| --- | --- |"]
     lines += [f"| {label} | {'ok' if ok else 'FAILED'} |" for label, ok in checks]
     common.record("Two app servers (bench/two_instances.py)", app, lines, args.smoke)

@@ -3,6 +3,7 @@
 The backend is SQLite unless TEST_DATABASE_URL_ACTIVE points at PostgreSQL (`make test` runs both).
 """
 
+import datetime as dt
 import os
 import re
 from contextlib import contextmanager
@@ -10,8 +11,10 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
+from flask.globals import app_ctx
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
+from freezegun import freeze_time
 
 from config import TestingConfig
 from tests import factories
@@ -19,6 +22,9 @@ from tracker import create_app
 from tracker.extensions import db
 
 PASSWORD = "correct-horse-battery"
+FROZEN_TODAY = dt.date(2026, 11, 18)  # mid-quarter: the Actors cohort's 2026-T4 is running and not yet due
+
+pytest_plugins = ["tests.redis_jobs"]  # the `redis_queue` fixture of the e-mail and report-file job tests
 
 
 def pytest_report_header(config):
@@ -88,8 +94,11 @@ def _db(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionSession}
+        # What Flask-SQLAlchemy builds itself (one session per app context), bound to the test's connection.
+        db.session = sa.orm.scoped_session(
+            sa.orm.sessionmaker(class_=_ConnectionSession, db=db, query_cls=db.Query, bind=connection,
+                                join_transaction_mode="create_savepoint"),
+            scopefunc=lambda: id(app_ctx._get_current_object()),
         )
         try:
             yield db
@@ -98,6 +107,15 @@ def _db(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def frozen_today():
+    """The clock stopped at 10:00 UTC on FROZEN_TODAY (and ticking from there), for test modules that count
+    their dates from today: their TODAY is read at import, the app's when the request runs, and a suite that
+    crosses midnight would see two different days."""
+    with freeze_time(dt.datetime.combine(FROZEN_TODAY, dt.time(10)), tick=True):
+        yield FROZEN_TODAY
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 
 from tracker.core.models import Base
+from tracker.offline.csrf import ReplayAwareCSRF
 
 MAX_PAGE = 1_000_000  # far past any real list; keeps OFFSET inside the databases' integer range
 
@@ -27,5 +27,5 @@ class _SQLAlchemy(SQLAlchemy):
 db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = ReplayAwareCSRF()  # Flask-WTF's, plus offline replays (tracker/offline/replay.py)
 babel = Babel()

@@ -40,4 +40,46 @@
   }
 
   document.querySelectorAll("[data-attendance-project]").forEach(init);
+
+  /* The counts of the save bar, kept up to date as marks change (the server counts again on saving). */
+  function recount() {
+    var counts = { present: 0, absent: 0, unrecorded: 0 };
+    document.querySelectorAll("[data-attendance-member]").forEach(function (row) {
+      var checked = row.querySelector('input[type="radio"]:checked');
+      counts[checked ? checked.value : "unrecorded"] += 1;
+    });
+    Object.keys(counts).forEach(function (key) {
+      var out = document.querySelector('[data-count="' + key + '"]');
+      if (out) { out.textContent = String(counts[key]); }
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("[data-attendance-project]")) { recount(); }
+  });
+
+  /* The name filter: rows whose name (or project) does not hold what is typed are hidden; accents and
+     case are ignored. Hidden rows keep their marks, and the form still sends them. */
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+  var filter = document.querySelector("[data-attendance-filter]");
+  if (filter) {
+    var empty = document.querySelector("[data-filter-empty]");
+    filter.addEventListener("input", function () {
+      var wanted = fold(filter.value);
+      var shown = 0;
+      document.querySelectorAll("[data-attendance-project]").forEach(function (section) {
+        var projectMatches = wanted !== "" && fold(section.getAttribute("data-name")).indexOf(wanted) !== -1;
+        var visible = 0;
+        section.querySelectorAll("[data-attendance-member]").forEach(function (row) {
+          var match = wanted === "" || projectMatches || fold(row.getAttribute("data-name")).indexOf(wanted) !== -1;
+          row.classList.toggle("d-none", !match);
+          if (match) { visible += 1; }
+        });
+        section.hidden = visible === 0 && !projectMatches && wanted !== "";
+        shown += visible;
+      });
+      if (empty) { empty.hidden = shown > 0 || wanted === ""; }
+    });
+  }
 })();

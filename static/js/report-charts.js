@@ -1,8 +1,9 @@
 /* The cohort report's charts (templates/reports/cohort_report.html), drawn with the vendored Chart.js.
    Each chart's data sits in a <script type="application/json" data-chart="<canvas id>"> block written by
-   the server: {type, labels, datasets: [{label, data}], options: {horizontal, percent}}. The tables beside
-   the charts carry the same figures as text, so nothing is lost without JavaScript. No inline script (CSP).
-   Arabic pages: legends and tooltips right to left, category axes start on the right. */
+   the server: {type, labels, datasets: [{label, data}], options: {horizontal, percent}}; type is "bar",
+   "doughnut" or "line" (the trends: one line per indicator, cumulative progress in % by period). The tables
+   beside the charts carry the same figures as text, so nothing is lost without JavaScript. No inline script
+   (CSP). Arabic pages: legends and tooltips right to left, category axes start on the right. */
 (function () {
   "use strict";
 
@@ -46,11 +47,21 @@
   function build(spec, narrow) {
     var options = spec.options || {};
     // Phones: every bar chart lies down, so category names are read across instead of rotated off-screen.
-    var horizontal = !!options.horizontal || narrow;
+    var line = spec.type === "line";
+    var horizontal = !line && (!!options.horizontal || narrow);
     var round = spec.type === "doughnut" || spec.type === "pie";
     var datasets = spec.datasets.map(function (ds, index) {
       var colour = round ? colours(spec.labels.length, false) : PALETTE[index % PALETTE.length];
-      return { label: ds.label, data: ds.data, backgroundColor: colour, borderColor: round ? "#fff" : colour };
+      var out = { label: ds.label, data: ds.data, backgroundColor: colour, borderColor: round ? "#fff" : colour };
+      if (line) {
+        out.fill = false;
+        out.spanGaps = true;
+        out.tension = 0;
+        out.pointRadius = 3;
+        out.borderWidth = 2;
+        if (index >= PALETTE.length) { out.borderDash = [6, 4]; }  // colours repeat: dashes tell the lines apart
+      }
+      return out;
     });
     var config = {
       type: spec.type,
@@ -70,11 +81,12 @@
     if (!round) {
       var valueAxis = { beginAtZero: true, ticks: { precision: options.percent ? undefined : 0 } };
       if (options.percent) {
-        valueAxis.ticks.callback = function (value) {
-          return new Intl.NumberFormat(locale).format(value) + " %";
-        };
+        // the locale's own percent pattern, so Arabic pages read "60%" and not "% 60"
+        var percentFormat = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
+        valueAxis.ticks.callback = function (value) { return percentFormat.format(value / 100); };
       }
       var categoryAxis = { ticks: { autoSkip: false } };
+      if (line) { categoryAxis.offset = true; }  // room for the first and last period labels
       config.options.indexAxis = horizontal ? "y" : "x";
       if (horizontal) {
         valueAxis.reverse = rtl;  // bars grow from the right on Arabic pages
@@ -96,6 +108,10 @@
     try {
       var spec = JSON.parse(block.textContent);
       var narrow = canvas.parentNode.clientWidth < 520;
+      if (spec.type === "line" && spec.datasets.length > 6) {
+        // Many indicators: a taller box leaves room for the legend above the lines.
+        canvas.parentNode.style.height = (320 + 18 * Math.ceil(spec.datasets.length / (narrow ? 1 : 3))) + "px";
+      }
       if (spec.type === "bar" && (narrow || (spec.options && spec.options.horizontal))) {
         // Lying bars: the box grows with the number of bars and of wrapped label lines.
         var lines = 0;

@@ -1,3 +1,5 @@
+import re
+
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, login
@@ -7,7 +9,7 @@ from tracker.core.audit import AuditEvent
 from tracker.extensions import db
 
 
-def test_admin_creates_a_holder_linked_to_projects(actors, login_as):
+def test_admin_creates_a_holder_linked_to_projects_without_a_password(actors, login_as):
     client = login_as("admin")
     response = client.post("/admin/users/new", data={
         "email": "  Nouvelle.Porteuse@Example.org ", "display_name": "Nouvelle Porteuse", "role": "holder",
@@ -16,20 +18,33 @@ def test_admin_creates_a_holder_linked_to_projects(actors, login_as):
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "nouvelle.porteuse@example.org"))
     assert {p.id for p in user.projects} == {actors.project.id, actors.other_project.id}
-    assert verify_password(user, "a-long-password")
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_type == "user",
-                                                          AuditEvent.entity_id == user.id))
-    assert event.action == "create" and "password_hash" not in event.changes
+    # No password is typed by the admin any more: the person chooses it from the invitation (issue 17).
+    assert not user.has_password and not verify_password(user, "a-long-password")
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_type == "user",
+                                                            AuditEvent.entity_id == user.id)
+                                .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["create", "invitation_sent"]
+    assert "password_hash" not in events[0].changes
 
 
-def test_duplicate_email_and_short_password_are_refused(actors, login_as):
+def test_the_role_has_no_default_and_holders_come_first(actors, login_as):
+    client = login_as("admin")
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    options = re.findall(r'<option (?:selected )?value="([a-z]*)"', page.split('name="role"')[1].split("</select>")[0])
+    assert options == ["", "holder", "staff", "manager", "admin"]
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    missing = client.post("/admin/users/new", data={"email": "nobody@example.org", "display_name": "X",
+                                                    "locale": "fr"})
+    assert missing.status_code == 200 and "Choisissez le rôle du compte." in missing.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == count
+
+
+def test_duplicate_email_is_refused(actors, login_as):
     client = login_as("admin")
     count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     dup = client.post("/admin/users/new", data={"email": actors.staff.email.upper(), "display_name": "X",
-                                                "role": "staff", "locale": "fr", "password": "a-long-password"})
-    short = client.post("/admin/users/new", data={"email": "new@example.org", "display_name": "X",
-                                                  "role": "staff", "locale": "fr", "password": "short"})
-    assert dup.status_code == short.status_code == 200
+                                                "role": "staff", "locale": "fr"})
+    assert dup.status_code == 200
     assert "Un compte existe déjà avec cette adresse e-mail." in dup.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == count
 

@@ -2,10 +2,9 @@
 
 from flask import url_for
 
+from tests.roles import ROLES
 from tracker.core import audit
 from tracker.extensions import db
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
 
 
 def S(anon, admin, manager, staff, holder):

@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask.globals import app_ctx
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.pool import NullPool
 
 from config import TestingConfig
@@ -53,10 +55,11 @@ def make_app(database_url: str, upload_dir: Path, **config):
 
 @contextmanager
 def using(app):
-    """The app's context with a session of its own: the suite's `db.session` is bound to the test's
-    connection (tests/conftest.py), which belongs to the other database."""
+    """The app's context with a session of its own, as Flask-SQLAlchemy builds it: the suite's `db.session`
+    is bound to the test's connection (tests/conftest.py), which belongs to the other database."""
     previous = db.session
-    db.session = db._make_scoped_session({})
+    db.session = sa.orm.scoped_session(sa.orm.sessionmaker(class_=FlaskSession, db=db, query_cls=db.Query),
+                                       scopefunc=lambda: id(app_ctx._get_current_object()))
     try:
         with app.app_context():
             yield

@@ -87,11 +87,65 @@ def demo_database(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(demo_database, tmp_path_factory):
-    app = create_app(
+def live_app(demo_database, tmp_path_factory):
+    """The app the browser talks to. Its e-mails (invitations, resets) stay in memory: `mail_to()` reads them."""
+    return create_app(
         DevelopmentConfig,
-        {"SQLALCHEMY_DATABASE_URI": demo_database, "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads"))},
+        {"SQLALCHEMY_DATABASE_URI": demo_database, "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
+         "MAIL_BACKEND": "memory", "MAIL_FROM": "suivi@example.org", "JOBS_IN_PROCESS": "sync"},
     )
+
+
+def mail_to(app, address: str, timeout: float = 10):
+    """The latest e-mail the live app sent to `address` (waits for it a little)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in app.extensions.get("mail_outbox", []) if m["To"] == address]
+        if found or time.monotonic() > deadline:
+            assert found, f"no e-mail to {address}"
+            return found[-1]
+        time.sleep(0.1)
+
+
+def link_in_mail(message, path: str = "/password/set/") -> str:
+    """The path of the first link to `path` in the plain-text part (the browser opens it on the live server)."""
+    import re
+    from urllib.parse import urlsplit
+
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"https?://\S+" + re.escape(path) + r"\S+", text)
+    assert found, text
+    return urlsplit(found.group(0)).path
+
+
+def pick(page, select_id: str, text: str, group: str | None = None) -> None:
+    """Chooses `text` (in `group`, the cohort, when given) in a server-searched picker (Tom Select): type it,
+    wait for the server's match, click it."""
+    from playwright.sync_api import expect
+
+    # The control box, not its typing box: Tom Select hides the latter while a choice is shown.
+    page.locator(f".ts-wrapper:has(#{select_id}-ts-control) .ts-control").click()
+    page.keyboard.type(text, delay=20)
+    option = page.locator(f"#{select_id}-ts-dropdown .option", has_text=text)
+    if group:
+        option = option.filter(has_text=group)
+    expect(option.first).to_be_visible(timeout=15000)
+    option.first.click()
+    page.wait_for_load_state("networkidle")  # answers to the shorter texts typed on the way are in
+    page.keyboard.press("Escape")
+    # Leave the control: a picker that keeps the focus opens its list again when a slow answer comes in,
+    # and that list would cover the next field the test clicks.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    expect(page.locator(f"#{select_id}-ts-dropdown")).to_be_hidden()
+    chosen = page.locator(f"#{select_id} option:checked", has_text=text)
+    expect(chosen).not_to_have_count(0)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

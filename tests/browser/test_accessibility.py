@@ -102,7 +102,7 @@ def key_pages(browser: Browser, base_url, sessions) -> dict[str, KeyPage]:
         page = context.new_page()
         page.goto("/")
         holder_project = project_ids(page)[0]
-        report_links = page.locator("#reports-due a[href*='/reports/projects/']")
+        report_links = page.locator("#reports-due a[href*='/period-reports/projects/']")
         assert report_links.count(), "the demo holder has no report to fill"
         report_form = report_links.first.evaluate("a => a.pathname")
     finally:
@@ -113,7 +113,8 @@ def key_pages(browser: Browser, base_url, sessions) -> dict[str, KeyPage]:
         page.goto("/trainings/")
         sheets = page.locator("main a[href$='/attendance']")
         assert sheets.count(), "the demo training list links to no attendance sheet"
-        attendance = sheets.first.evaluate("a => a.pathname")
+        # the oldest on the page: a training already held, whose sheet takes attendance (a future one does not)
+        attendance = sheets.last.evaluate("a => a.pathname")
         has_cohort_report = page.request.get("/reports/cohort").status != 404
     finally:
         context.close()
@@ -129,7 +130,9 @@ def key_pages(browser: Browser, base_url, sessions) -> dict[str, KeyPage]:
         "session-form": KeyPage("staff", "/sessions/new"),
         "attendance-sheet": KeyPage("staff", attendance),
         "report-form": KeyPage("holder", report_form),
-        "review-queue": KeyPage("staff", "/reports/review"),
+        "review-queue": KeyPage("staff", "/period-reports/review"),
+        "api-tokens": KeyPage("manager", "/account/tokens/"),
+        "api-docs": KeyPage(None, "/api/v1/docs"),
     }
     if has_cohort_report:
         pages["cohort-report"] = KeyPage("manager", "/reports/cohort")
@@ -139,6 +142,7 @@ def key_pages(browser: Browser, base_url, sessions) -> dict[str, KeyPage]:
 PAGE_KEYS = [
     "login", "home-admin", "home-manager", "home-staff", "home-holder", "project-list", "project-page",
     "holder-project-page", "session-form", "attendance-sheet", "report-form", "review-queue", "cohort-report",
+    "api-tokens", "api-docs",
 ]
 
 

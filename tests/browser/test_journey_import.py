@@ -1,4 +1,4 @@
-"""Browser journey of issue 7, in French and in Arabic, on the live demo server.
+"""Browser journeys of issues 7 and 14, in French and in Arabic, on the live demo server.
 
 A manager creates a fresh cohort; staff upload a copy of the forum sample CSV with its six defects, read the
 preview with its errors (desktop and 375 px phone), cancel, fix the file the way the README's defect table
@@ -6,6 +6,11 @@ says, upload it again, see no error, confirm, and read the result: 32 projects c
 preview with errors land in tests/artifacts/screenshots/ (`<lang>-import-preview.png`, `-phone.png`).
 
 Each run creates its own cohort (random tag), so the two languages never import into the same one.
+
+Issue 14: the same sample uploaded into the demo cohort (P01…P32 with other names) gives one conflict per
+project; staff choose for P01 and for the rest, see the preview computed with their choices, then cancel, so
+the demo data other journeys rely on stays as it was. Screenshots `<lang>-import-conflicts.png` and
+`<lang>-import-conflicts-chosen.png` (and `-phone`).
 """
 
 import csv
@@ -158,7 +163,7 @@ def test_staff_upload_see_errors_fix_the_file_and_import_the_cohort(
     expect(page.locator("#confirm-all")).to_have_count(0)
     expect(page.locator("#confirm-valid")).to_be_visible()
     expect(page.locator("#download-rejected")).to_be_visible()
-    page.locator("#changes details").first.locator("summary").click()
+    expect(page.locator("#changes details")).to_have_count(0)  # every change visible without a click (issue 14)
     blur(page)
     shoot(page, screenshots_dir, f"{code}-import-preview")
 
@@ -204,3 +209,68 @@ def test_staff_upload_see_errors_fix_the_file_and_import_the_cohort(
     shoot(page, screenshots_dir, f"{code}-import-result")
     page.locator("main a[href*='/projects/?cohort=']").click()
     expect(page.locator("main")).to_contain_text("SafiCode Academy")
+
+
+DEMO_COHORT = "Innov Impact Démo — Safi"
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_sample_into_the_demo_cohort_shows_conflicts_to_choose(
+    browser: Browser, new_context, base_url, demo_password, screenshots_dir, code
+):
+    page = new_context().new_page()
+    log_in(page, base_url, "staff", demo_password)
+    switch_language(page, code)
+
+    # 1. Every project of the file carries the number of another demo project: conflicts first, no import yet.
+    upload(page, DEMO_COHORT, SAMPLE)
+    preview_url = page.url
+    expect(page.locator("#import-status.alert-warning")).to_be_visible()
+    expect(page.locator("#conflicts [data-conflict-for]")).to_have_count(30)
+    expect(page.locator("[data-conflict-for=P01]")).to_contain_text("SafiCode Academy")
+    expect(page.locator("[data-conflict-for=P01]")).to_contain_text("Souk Abda en ligne")
+    expect(page.locator("#choose-first")).to_be_visible()
+    expect(page.locator("#confirm-valid")).to_have_count(0)
+    expect(page.locator("#confirm-all")).to_have_count(0)
+    first_rows = page.locator("#changes tbody tr").evaluate_all("rows => rows.slice(0, 30).map(r => r.dataset.action)")
+    assert first_rows == ["conflict"] * 30  # listed first
+    blur(page)
+    shoot(page, screenshots_dir, f"{code}-import-conflicts")
+
+    # 2. P01 as a new project, every other conflict skipped: the preview follows the choices.
+    page.locator("input[name='conflict-p01'][value=new]").check()
+    page.locator("#apply_all").select_option("skip")
+    with page.expect_navigation():
+        page.locator("#apply-choices-top").click()
+    expect(page.locator("input[name='conflict-p01'][value=new]")).to_be_checked()
+    expect(page.locator("input[name='conflict-p02'][value=skip]")).to_be_checked()
+    expect(page.locator("#changes tr[data-project=P01] [data-new-code]")).to_have_text("P33")
+    expect(page.locator("#changes tr[data-project=P01]")).to_have_attribute("data-action", "create")
+    expect(page.locator("#changes tr[data-project=P02]")).to_have_attribute("data-action", "skipped")
+    expect(page.locator("#confirm-valid")).to_be_visible()
+    blur(page)
+    shoot(page, screenshots_dir, f"{code}-import-conflicts-chosen")
+
+    # 3. The same on a phone: nothing wider than the screen.
+    phone = browser.new_context(base_url=base_url, locale="fr-FR", **PHONE)
+    try:
+        small = phone.new_page()
+        log_in(small, base_url, "staff", demo_password)
+        switch_language(small, code)
+        small.goto(preview_url)
+        expect(small.locator("#conflicts")).to_be_visible()
+        shoot(small, screenshots_dir, f"{code}-import-conflicts-phone")
+        no_sideways_scroll(small, "conflict preview")
+        too_small = touch_targets_too_small(small, "#choices")
+        assert not too_small, f"import controls under {MIN_TOUCH}px high on a phone: {too_small}"
+    finally:
+        phone.close()
+
+    # 4. Cancel: nothing was written to the demo cohort.
+    with page.expect_navigation():
+        page.locator("#cancel-import").click()
+    assert page.goto(preview_url).status == 404
+    page.goto("/projects/?q=SafiCode")  # other journeys import the sample into their own cohorts, never this one
+    expect(page.locator("main tbody tr", has_text="SafiCode Academy").filter(has_text=DEMO_COHORT)).to_have_count(0)
+    page.goto("/projects/?q=Souk+Abda")
+    expect(page.locator("main tbody tr", has_text="Souk Abda en ligne")).to_have_count(1)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import pick
 from tests.browser.test_smoke import log_in, project_ids, shoot, switch_language
 
 pytestmark = pytest.mark.browser
@@ -112,14 +113,9 @@ def log_the_session(page: Page, base_url: str, project: HolderProject, story: St
     expect(page).to_have_url(re.compile(r"/sessions/new$"))
     form = page.locator("#session-form")
 
-    # Project: type in the search box, the list narrows to that project, then pick it.
+    # Project: type its name in the picker, the server finds it (issue 17), pick it.
     select = form.locator("#project_id")
-    search = form.locator("#project-search")
-    expect(search).to_be_visible()
-    search.click()
-    search.press_sequentially(project.name)
-    expect(select.locator("option:not([value=''])")).to_have_count(1)
-    select.select_option(str(project.id))
+    pick(page, "project_id", project.name)
     expect(select).to_have_value(str(project.id))
 
     # The date is today unless changed. An action item may not be due before its session, so for one to be

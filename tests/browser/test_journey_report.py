@@ -1,9 +1,14 @@
 """Browser journey of issue 6: a manager opens the cohort report of the demo, sets a date window, toggles
 "include submitted values", sees the banner, downloads the XLSX and the PDF with the same filters.
 
-Screenshots: report-fr.png, report-ar.png (desktop) and report-ar-phone.png (375 px wide) in
-tests/artifacts/screenshots/. On the phone the page must not scroll sideways: wide tables scroll inside
-their `.table-responsive` box. The manager's language is set back to French at the end.
+Issue 18: the page opens with the written summary and shows each indicator's trend (a line chart and a table);
+the "annex" box adds one page per project to the PDF; the "projects to follow" list shows the 10 most urgent
+first, ranked by score.
+
+Screenshots: report-fr.png, report-ar.png (desktop), report-summary-{fr,ar}.png, report-trends-{fr,ar}.png,
+report-attention-fr.png and report-ar-phone.png (375 px wide) in tests/artifacts/screenshots/. On the phone
+the page must not scroll sideways: wide tables scroll inside their `.table-responsive` box. The manager's
+language is set back to French at the end.
 """
 
 import datetime as dt
@@ -20,7 +25,7 @@ pytestmark = pytest.mark.browser
 DEMO_COHORT = "Innov Impact Démo — Safi"
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 CHARTS = ("chart-sector", "chart-status", "chart-people", "chart-trainings", "chart-mentoring", "chart-milestones",
-          "chart-indicators", "chart-completeness")
+          "chart-indicators", "chart-completeness", "chart-trends")
 
 
 def _window() -> tuple[str, str]:
@@ -35,9 +40,13 @@ def _charts_drawn(page: Page) -> list[str]:
     )
 
 
+# The annex PDF of the 32-project demo takes ~17 s on a quiet 2-core machine; a busy one may double it.
+DOWNLOAD_TIMEOUT_MS = 180_000
+
+
 def _download(page: Page, fmt: str, folder) -> bytes:
-    with page.expect_download() as info:
-        page.locator(f"a[data-format={fmt}]").click()
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as info:
+        page.locator(f"a[data-format={fmt}]").click(timeout=DOWNLOAD_TIMEOUT_MS)
     download = info.value
     assert download.failure() is None
     path = folder / download.suggested_filename
@@ -74,7 +83,31 @@ def test_manager_sets_a_window_toggles_submitted_values_and_downloads(
     xlsx_href = page.locator("a[data-format=xlsx]").get_attribute("href")
     assert f"from={start}" in xlsx_href and f"to={end}" in xlsx_href and "submitted=1" in xlsx_href
     assert _download(page, "xlsx", tmp_path).startswith(b"PK")
-    assert _download(page, "pdf", tmp_path).startswith(b"%PDF")
+    without_annex = _download(page, "pdf", tmp_path)
+    assert without_annex.startswith(b"%PDF")
+
+    # the summary opens the page; the trends show every indicator period by period
+    expect(page.locator("#summary p").first).to_contain_text("Sur la période, le programme a accompagné 32 projets")
+    assert page.locator("#trends table.trends-table tbody tr").count() == len(
+        page.locator("#indicators table").first.locator("tbody tr").all())
+    page.locator("#summary").screenshot(path=str(screenshots_dir / "report-summary-fr.png"))
+    page.locator("#trends").screenshot(path=str(screenshots_dir / "report-trends-fr.png"))
+    # the 10 most urgent projects first, by score, the others folded
+    scores = [int(s) for s in page.locator("ol.attention-top > li").evaluate_all(
+        "items => items.map(i => i.dataset.score)")]
+    assert len(scores) == 10 and scores == sorted(scores, reverse=True)
+    expect(page.locator("details.attention-others")).to_be_visible()
+    page.locator("#attention").screenshot(path=str(screenshots_dir / "report-attention-fr.png"))
+
+    # the annex box: the PDF gets one more page per project
+    page.locator("#rf-annex").check()
+    page.get_by_role("button", name="Afficher le rapport").click()
+    assert "annex=1" in page.locator("a[data-format=pdf]").get_attribute("href")
+    with_annex = _download(page, "pdf", tmp_path)
+    assert with_annex.count(b"/Type /Page\n") >= without_annex.count(b"/Type /Page\n") + 32 or \
+        len(with_annex) > len(without_annex) * 2
+    page.locator("#rf-annex").uncheck()
+    page.get_by_role("button", name="Afficher le rapport").click()
 
     # switching the submitted values off removes the banner
     page.locator("#rf-submitted").uncheck()
@@ -92,6 +125,8 @@ def test_manager_sets_a_window_toggles_submitted_values_and_downloads(
     page.wait_for_load_state("networkidle")
     assert sorted(_charts_drawn(page)) == sorted(CHARTS)
     shoot(page, screenshots_dir, "report-ar")
+    page.locator("#summary").screenshot(path=str(screenshots_dir / "report-summary-ar.png"))
+    page.locator("#trends").screenshot(path=str(screenshots_dir / "report-trends-ar.png"))
     switch_language(page, "fr")
 
 

@@ -54,7 +54,7 @@ TEXTS = {
 
 @dataclass(frozen=True)
 class DueReport:
-    url: str  # path of the report form, /reports/projects/<id>/<label>
+    url: str  # path of the report form, /period-reports/projects/<id>/<label>
     project: str
     label: str
 
@@ -132,15 +132,16 @@ def first_report_due(page: Page) -> DueReport:
     row = card.locator("li").first
     link = row.locator("a.btn")
     url = link.evaluate("a => a.pathname")
-    assert re.fullmatch(r"/reports/projects/\d+/[\w-]+", url), url
+    assert re.fullmatch(r"/period-reports/projects/\d+/[\w-]+", url), url
     project = row.locator("bdi").nth(0).inner_text().strip()
+    # The period as the page words it ("T3 2026", "الربع الثالث 2026"); the address keeps the stored code.
     label = row.locator("bdi").nth(1).inner_text().strip()
-    assert url.endswith(f"/{label}")
+    assert re.search(r"/\d{4}-(T[1-4]|S[12]|\d{2})$", url), url
     return DueReport(url, project, label)
 
 
 def indicator_cards(page: Page) -> list[Locator]:
-    cards = page.locator("#report-form fieldset[data-indicator]")
+    cards = page.locator("#report-form [data-indicator]")
     expect(cards.first).to_be_visible()
     return [cards.nth(i) for i in range(cards.count())]
 
@@ -175,12 +176,16 @@ def fill_narrative(page: Page, code: str, tag: str) -> None:
 
 
 def submit_button(page: Page) -> Locator:
-    return page.locator("#report-form button[name=action][value=submit]")
+    return page.locator("#report-form button[name=action][value=submit]:not([data-confirmed])")
 
 
 def submit_report(page: Page, base_url: str, due: DueReport) -> None:
+    """Submit, then confirm in the dialog that says what happens next (issue 19)."""
+    submit_button(page).click()
+    dialog = page.locator("dialog#submit-confirm")
+    expect(dialog).to_be_visible()
     with page.expect_navigation():
-        submit_button(page).click()
+        dialog.locator("button[data-confirmed]").click()
     expect(page).to_have_url(f"{base_url}{due.url}")
     expect(page.locator("main .alert-success[role=status]").filter(has_text=due.label)).to_be_visible()
     read_only(page)
@@ -195,13 +200,13 @@ def read_only(page: Page) -> None:
 
 def open_in_review_queue(page: Page, due: DueReport) -> None:
     """Staff: "to review" in the menu, every mentor's projects, the row of this report, "review"."""
-    page.locator("nav a[href='/reports/review']").click()
-    expect(page).to_have_url(re.compile(r"/reports/review$"))
-    page.locator("main a[href$='/reports/review?mentor=all']").click()
+    page.locator("nav a[href='/period-reports/review']").click()
+    expect(page).to_have_url(re.compile(r"/period-reports/review$"))
+    page.locator("main a[href$='/period-reports/review?mentor=all']").click()
     row = page.locator("main tbody tr").filter(has_text=due.project).filter(has_text=due.label)
     expect(row).to_have_count(1)
     row.locator("a[href$='/review']").click()
-    expect(page).to_have_url(re.compile(r"/reports/\d+/review$"))
+    expect(page).to_have_url(re.compile(r"/period-reports/\d+/review$"))
     expect(page.locator("main h1")).to_contain_text(due.label)
 
 
@@ -209,9 +214,9 @@ def decide(page: Page, due: DueReport, decision: str, comment: str) -> None:
     page.locator("#comment").fill(comment)
     with page.expect_navigation():
         page.locator(f"main button[name=decision][value={decision}]").click()
-    expect(page).to_have_url(re.compile(r"/reports/review$"))
+    expect(page).to_have_url(re.compile(r"/period-reports/review$"))
     expect(page.locator("main .alert-success[role=status]").filter(has_text=due.label)).to_be_visible()
-    page.goto("/reports/review?mentor=all")
+    page.goto("/period-reports/review?mentor=all")
     expect(page.locator("main tbody tr").filter(has_text=due.project).filter(has_text=due.label)).to_have_count(0)
 
 

@@ -21,8 +21,10 @@ SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "forum_cohort
 MAX_STOPS = 250
 
 FOCUS_STYLE = """el => {
-    // A .btn-check radio or checkbox is visually hidden: its ring is drawn on its label.
-    const shown = el.matches('input.btn-check') ? document.querySelector(`label[for="${el.id}"]`) : el;
+    // A .btn-check radio or checkbox is visually hidden: its ring is drawn on its label. The typing box of a
+    // picker (Tom Select) sits inside its control, which draws the ring around both.
+    const shown = el.matches('input.btn-check') ? document.querySelector(`label[for="${el.id}"]`)
+        : (el.closest('.ts-control') || el);
     const style = getComputedStyle(shown);
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
     const shadow = style.boxShadow && style.boxShadow !== 'none';
@@ -71,8 +73,16 @@ def test_log_a_session_with_the_keyboard_only(page: Page, base_url, demo_passwor
     tag = uuid.uuid4().hex[:8]
     start(page)
 
-    tab_to(page, "#project_id")
-    page.keyboard.press("ArrowDown")  # the first of "my projects"
+    tab_to(page, "#project_id-ts-control")  # the project picker (issue 17: it searches on the server)
+    expect(page.locator("#project_id")).to_have_value("")  # nothing chosen for the mentor
+    with page.expect_response(lambda r: "/pickers/projects" in r.url and "q=a&" in r.url):
+        page.keyboard.type("a")
+    expect(page.locator("#project_id-ts-dropdown .option[data-value]:not([data-value=''])").first).to_be_visible()
+    with page.expect_response(lambda r: "/sessions/milestones" in r.url):  # the form follows the project
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")  # a match from the server
+    expect(page.locator("#project_id")).not_to_have_value("")
+    expect(page.locator("#project_id-ts-dropdown")).to_be_hidden()
     project_id = int(page.locator("#project_id").input_value())
     type_into(page, "#duration_minutes", "٩٠")  # Arabic-Indic digits are read too
     tab_to(page, "input[name=mode]")
@@ -102,10 +112,10 @@ def test_holder_fills_the_period_report_with_the_keyboard_only(page: Page, base_
     switch_language(page, "fr")
     start(page)
     # From the home page to the report: Tab to the "fill the report" button, Enter.
-    tab_to(page, "#reports-due a[href*='/reports/projects/']")
+    tab_to(page, "#reports-due a[href*='/period-reports/projects/']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    match = re.search(r"/reports/projects/(\d+)/([^/?#]+)$", page.url)
+    match = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", page.url)
     assert match, page.url
     project_id, label = int(match.group(1)), match.group(2)
 
@@ -140,9 +150,13 @@ def test_attendance_sheet_with_the_keyboard_only(page: Page, base_url, demo_pass
     log_in(page, base_url, "staff", demo_password)
     switch_language(page, "fr")
     page.goto("/trainings/")
-    sheet = page.locator("main a[href$='/attendance']").first.evaluate("a => a.pathname")
+    # The first sheet that takes attendance: a training dated in the future does not yet (issue 19).
+    sheets = page.locator("main a[href$='/attendance']").evaluate_all("links => links.map(a => a.pathname)")
+    for sheet in sheets:
+        page.goto(sheet)
+        if page.locator("input[type=radio][name^='m-']").count():
+            break
     training_id = int(re.search(r"/trainings/(\d+)/attendance", sheet).group(1))
-    page.goto(sheet)
     start(page)
 
     tab_to(page, "input[type=radio][name^='m-']")
@@ -202,7 +216,7 @@ def test_every_keyboard_stop_shows_a_visible_focus_ring(page: Page, base_url, de
     log_in(page, base_url, role, demo_password)
     switch_language(page, "fr")
     if url == "report":
-        url = page.locator("#reports-due a[href*='/reports/projects/']").first.evaluate("a => a.pathname")
+        url = page.locator("#reports-due a[href*='/period-reports/projects/']").first.evaluate("a => a.pathname")
     elif url == "attendance":
         page.goto("/trainings/")
         url = page.locator("main a[href$='/attendance']").first.evaluate("a => a.pathname")

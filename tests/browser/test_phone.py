@@ -158,8 +158,8 @@ def test_phone_screenshots_of_the_holder_pages(phone, base_url, demo_password, s
     expect(page.locator("main h1")).to_be_visible()
     shoot(page, screenshots_dir, f"phone-{code}-holder-home")
 
-    report = page.locator("#reports-due a[href*='/reports/projects/']").first.evaluate("a => a.pathname")
-    project_id = re.search(r"/reports/projects/(\d+)/", report).group(1)
+    report = page.locator("#reports-due a[href*='/period-reports/projects/']").first.evaluate("a => a.pathname")
+    project_id = re.search(r"/period-reports/projects/(\d+)/", report).group(1)
     page.goto(f"/milestones/projects/{project_id}")  # the home lists only open milestones; journeys close some
     milestone = page.locator("main a[href^='/milestones/']:not([href*='/projects/']):not([href$='/new'])").first \
         .evaluate("a => a.pathname")

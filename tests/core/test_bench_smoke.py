@@ -47,6 +47,14 @@ def test_list_pages_bench_smoke():
         assert page in out
     assert "| 0 |" in out  # error column: every request answered 200
     assert "p95" in out
+    for page in ("cohorts", "users", "/?mentor=all", "holder home"):
+        assert page in out
+    assert "floor p95" in out and out.count("× |") >= 9  # each list page against its floor page
+
+
+def test_the_floor_pages_are_not_part_of_the_production_app(app):
+    """bench/floor.py adds its routes to `bench.floor:app` only; `wsgi:app` (create_app) never has them."""
+    assert not [rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/_bench")]
 
 
 def test_queries_per_page_smoke():
@@ -63,4 +71,5 @@ def test_import_bench_smoke():
 def test_two_instances_smoke():
     out = _run("bench.two_instances", "--ports", str(_free_port()), str(_free_port()))
     assert "stale save through instance B refused" in out and "FAILED" not in out
-    assert out.count("| ok |") == 7
+    assert "an rq worker on queue" in out  # Redis runs on 127.0.0.1:6379, as for the mail queue tests
+    assert out.count("| ok |") == 10  # issue 20: a job asked through A, built by the worker, downloaded through B

@@ -7,7 +7,7 @@ The table is written out here on purpose rather than derived from POLICY, so a w
 import pytest
 from flask import url_for
 
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):
@@ -26,6 +26,9 @@ CASES = [
     ("core.home", "", "GET", lambda a: url_for("core.home"), EVERYONE),
     ("core.health", "", "GET", lambda a: url_for("core.health"), S(200, 200, 200, 200, 200)),
     ("core.set_language", "", "POST", lambda a: url_for("core.set_language"), S(302, 302, 302, 302, 302)),
+    # Issue 21: the manifest and the service worker are public, like a static file; neither holds personal data.
+    ("offline.manifest", "", "GET", lambda a: url_for("offline.manifest", lang="ar"), S(200, 200, 200, 200, 200)),
+    ("offline.service_worker", "", "GET", lambda a: url_for("offline.service_worker"), S(200, 200, 200, 200, 200)),
     ("auth.login", "", "GET", lambda a: url_for("auth.login"), S(200, 302, 302, 302, 302)),
     ("auth.logout", "", "POST", lambda a: url_for("auth.logout"), S(302, 302, 302, 302, 302)),
     ("auth.change_password", "", "GET", lambda a: url_for("auth.change_password"), EVERYONE),

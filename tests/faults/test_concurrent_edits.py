@@ -75,7 +75,7 @@ def test_concurrent_period_report_edits(actors, login_as, _after_t1, existing):
     if existing:
         PeriodReportFactory(project=actors.project, status=ReportStatus.DRAFT)
     db.session.commit()
-    url = f"/reports/projects/{actors.project.id}/2025-T1"
+    url = f"/period-reports/projects/{actors.project.id}/2025-T1"
     holder, staff = login_as("holder"), login_as("staff")
     holder_version = _version(_page(holder.get(url)))
     staff_version = _version(_page(staff.get(url)))

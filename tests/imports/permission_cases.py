@@ -8,9 +8,8 @@ uploader, gets 404 like the holder, and the admin, who may see every upload, get
 
 from flask import url_for
 
+from tests.roles import ROLES
 from tracker.imports import storage
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
 
 
 def S(anon, admin, manager, staff, holder):
@@ -50,6 +49,7 @@ CASES = [
     ("imports.upload", "cohort", "GET", lambda a: url_for("imports.upload", cohort=a.cohort.id), STAFF_SIDE),
     ("imports.upload", "post", "POST", lambda a: url_for("imports.upload"), STAFF_SIDE),  # redrawn with errors
     ("imports.preview", "", "GET", _url("imports.preview"), UPLOADER),
+    ("imports.choose", "", "POST", _url("imports.choose"), UPLOADER_POST),  # no token: back to the preview
     ("imports.confirm", "", "POST", _url("imports.confirm"), UPLOADER_POST),  # no mode: back to the preview
     ("imports.result", "", "GET", _url("imports.result", "done"), UPLOADER),
     ("imports.rejected", "", "GET", _url("imports.rejected"), UPLOADER),

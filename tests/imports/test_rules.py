@@ -1,4 +1,7 @@
-"""The import rules as pure functions: values, headers, rows and projects (README of ../shared/data)."""
+"""The import rules as pure functions: values, headers, rows and projects (README of ../shared/data).
+
+tracker/imports/normalise.py (values), columns.py (headers), checks.py (rows, projects, teams) and plan.py
+(with no cohort: every project is new)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,7 +10,7 @@ import pytest
 
 from tests.imports.conftest import ENGLISH_HEADERS, REFERENCE_DATE, sample_rows
 from tracker.core.phones import normalise_phone as library_phone
-from tracker.imports import rules
+from tracker.imports import checks, columns, normalise, plan
 from tracker.imports.reader import ImportFileError, Sheet, SheetRow
 from tracker.projects.models import LegalForm, MemberRole, Sector, Sex, Stage
 
@@ -29,55 +32,55 @@ FRENCH_HEADERS = sample_rows()[0]
     (dt.date(1977, 1, 9), "09/01/1977"),
 ])
 def test_clean(raw, cleaned):
-    assert rules.clean(raw) == cleaned
+    assert normalise.clean(raw) == cleaned
 
 
 def test_fold_ignores_case_accents_punctuation_and_hamza():
-    assert rules.fold("  Formation & SERVICES ") == rules.fold("formation services")
-    assert rules.fold("Numérique") == rules.fold("NUMERIQUE") == "numerique"
-    assert rules.fold("أنثى") == rules.fold("انثى")
+    assert normalise.fold("  Formation & SERVICES ") == normalise.fold("formation services")
+    assert normalise.fold("Numérique") == normalise.fold("NUMERIQUE") == "numerique"
+    assert normalise.fold("أنثى") == normalise.fold("انثى")
 
 
 # ---------------------------------------------------------------- headers
 
 def test_french_headers_of_the_sample():
-    headers = rules.map_headers(FRENCH_HEADERS)
+    headers = columns.map_headers(FRENCH_HEADERS)
     assert headers.language == "fr" and len(headers.index) == 18
     assert headers.header("ownership_pct") == "Part du capital (%)"
 
 
 def test_english_headers_any_case_and_spacing():
     written = [f"  {h.upper()}  " if i % 2 else h.lower() for i, h in enumerate(ENGLISH_HEADERS)]
-    headers = rules.map_headers([" ".join(h.split()) for h in written])
+    headers = columns.map_headers([" ".join(h.split()) for h in written])
     assert headers.language == "en" and len(headers.index) == 18
 
 
 def test_headers_without_accents_or_with_other_spellings():
-    headers = rules.map_headers(["No projet", "NOM DU PROJET", "secteur", "Resume", "Nom complet", "Telephone",
+    headers = columns.map_headers(["No projet", "NOM DU PROJET", "secteur", "Resume", "Nom complet", "Telephone",
                                  "Email", "Date de consentement", "Porteuse principale", "Part du capital"])
     assert {"key", "summary", "phone", "email", "is_lead", "ownership_pct"} <= set(headers.index)
 
 
 def test_unknown_header_refuses_the_file_and_names_it():
     with pytest.raises(ImportFileError) as error:
-        rules.map_headers(FRENCH_HEADERS[:11] + ["Date de naissanse"] + FRENCH_HEADERS[12:])
+        columns.map_headers(FRENCH_HEADERS[:11] + ["Date de naissanse"] + FRENCH_HEADERS[12:])
     assert "« Date de naissanse »" in str(error.value.message)
 
 
 def test_missing_mandatory_headers_are_listed():
     with pytest.raises(ImportFileError) as error:
-        rules.map_headers(["Nom du projet", "Secteur", "Nom complet"])
+        columns.map_headers(["Nom du projet", "Secteur", "Nom complet"])
     message = str(error.value.message)
     assert "N° projet" in message and "Date de consentement" in message
 
 
 def test_a_repeated_column_refuses_the_file():
     with pytest.raises(ImportFileError):
-        rules.map_headers(FRENCH_HEADERS + ["Téléphone"])
+        columns.map_headers(FRENCH_HEADERS + ["Téléphone"])
 
 
 def test_the_error_column_of_a_rejected_rows_file_is_ignored():
-    assert "_ignored" not in rules.map_headers(FRENCH_HEADERS + ["Erreur"]).index
+    assert "_ignored" not in columns.map_headers(FRENCH_HEADERS + ["Erreur"]).index
 
 
 # ---------------------------------------------------------------- values
@@ -95,11 +98,11 @@ SECTOR_SPELLINGS = {
 
 @pytest.mark.parametrize("code, spelling", [(c, s) for c, spellings in SECTOR_SPELLINGS.items() for s in spellings])
 def test_sector_synonyms(code, spelling):
-    assert rules.sector_code(spelling) == code
+    assert normalise.sector_code(spelling) == code
 
 
 def test_unknown_sector():
-    assert rules.sector_code("Tourisme rural") is None
+    assert normalise.sector_code("Tourisme rural") is None
 
 
 @pytest.mark.parametrize("value, sex", [
@@ -108,13 +111,13 @@ def test_unknown_sector():
     (None, None), ("  ", None),
 ])
 def test_sex_values(value, sex):
-    assert rules.parse_sex(value) == sex
+    assert normalise.parse_sex(value) == sex
 
 
 @pytest.mark.parametrize("value", ["X", "Fille", "?"])
 def test_unknown_sex_is_an_error(value):
     with pytest.raises(ValueError):
-        rules.parse_sex(value)
+        normalise.parse_sex(value)
 
 
 @pytest.mark.parametrize("value, lead", [
@@ -122,12 +125,12 @@ def test_unknown_sex_is_an_error(value):
     ("Non", False), ("non", False), ("No", False), (None, False), ("", False), (False, False),
 ])
 def test_lead_values(value, lead):
-    assert rules.parse_lead(value) is lead
+    assert normalise.parse_lead(value) is lead
 
 
 def test_unknown_lead_value_is_an_error():
     with pytest.raises(ValueError):
-        rules.parse_lead("Peut-être")
+        normalise.parse_lead("Peut-être")
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -136,7 +139,7 @@ def test_unknown_lead_value_is_an_error():
     (dt.date(2025, 6, 3), dt.date(2025, 6, 3)), ("2025-06-03 00:00:00", dt.date(2025, 6, 3)), (None, None),
 ])
 def test_dates(value, expected):
-    assert rules.parse_date(value) == expected
+    assert normalise.parse_date(value) == expected
 
 
 @pytest.mark.parametrize("value, reason", [
@@ -145,8 +148,8 @@ def test_dates(value, expected):
     (45800, "unreadable"),
 ])
 def test_bad_dates(value, reason):
-    with pytest.raises(rules.DateError) as error:
-        rules.parse_date(value)
+    with pytest.raises(normalise.DateError) as error:
+        normalise.parse_date(value)
     assert error.value.reason == reason
 
 
@@ -156,13 +159,13 @@ def test_bad_dates(value, reason):
     (None, None), ("  ", None),
 ])
 def test_ownership(value, share):
-    assert rules.parse_ownership(value) == share
+    assert normalise.parse_ownership(value) == share
 
 
 @pytest.mark.parametrize("value", ["101", "-5", "soixante", "60 %%", "1/3", True, 100.5])
 def test_bad_ownership(value):
     with pytest.raises(ValueError):
-        rules.parse_ownership(value)
+        normalise.parse_ownership(value)
 
 
 @pytest.mark.parametrize("value", [
@@ -170,10 +173,10 @@ def test_bad_ownership(value):
     "06.12.34.56.78", "06-12-34-56-78", "(+212) 612-345-678", "+212 (0)6 12 34 56 78", 612345678, 612345678.0,
 ])
 def test_moroccan_phone_forms(value):
-    assert rules.normalise_phone(value) == "+212612345678"
+    assert normalise.normalise_phone(value) == "+212612345678"
 
 
-# Numbers of the sample that the README calls valid and libphonenumber 9.0 rejects: why rules.py has its own rule.
+# Numbers of the sample that the README calls valid and libphonenumber 9.0 rejects: why core.phones has its own rule.
 LIBRARY_REJECTS = ["0733146591", "0744975171", "07 29 24 13 54", "0797346386", "07 90 24 44 95", "212793488348",
                    "212742018743", "212683212946"]
 
@@ -181,52 +184,61 @@ LIBRARY_REJECTS = ["0733146591", "0744975171", "07 29 24 13 54", "0797346386", "
 @pytest.mark.parametrize("value", LIBRARY_REJECTS)
 def test_readme_rule_accepts_numbers_libphonenumber_rejects(value):
     """Numbers libphonenumber's ranges refuse are valid by the README rule, in forms and imports alike."""
-    assert rules.normalise_phone(value).startswith("+212")
-    assert library_phone(value) == rules.normalise_phone(value)
+    assert normalise.normalise_phone(value).startswith("+212")
+    assert library_phone(value) == normalise.normalise_phone(value)
 
 
 def test_every_phone_of_the_sample_is_valid():
     phones = [row[15] for row in sample_rows()[1:] if row[15] is not None]
     assert len(phones) > 60
-    assert all(len(rules.normalise_phone(p)) == 13 for p in phones)
+    assert all(len(normalise.normalise_phone(p)) == 13 for p in phones)
 
 
 @pytest.mark.parametrize("value", ["0412345678", "06123456", "061234567890", "+212 9 12 34 56 78", "06 12 34 AB 78",
                                    "+33 1", 12.5])
 def test_bad_phones(value):
     with pytest.raises(ValueError):
-        rules.normalise_phone(value)
+        normalise.normalise_phone(value)
 
 
 def test_foreign_numbers_are_checked_with_libphonenumber():
-    assert rules.normalise_phone("+33 6 12 34 56 78") == "+33612345678"
-    assert rules.normalise_phone("0033612345678") == "+33612345678"
+    assert normalise.normalise_phone("+33 6 12 34 56 78") == "+33612345678"
+    assert normalise.normalise_phone("0033612345678") == "+33612345678"
 
 
 def test_emails():
-    assert rules.normalise_email(" Nora.Ouazzani@Example.com ") == "nora.ouazzani@example.com"
-    assert rules.normalise_email(None) is None
+    assert normalise.normalise_email(" Nora.Ouazzani@Example.com ") == "nora.ouazzani@example.com"
+    assert normalise.normalise_email(None) is None
     for bad in ("rajae.belkadi@example,com", "rajae@", "rajae.example.com", "a@b"):
         with pytest.raises(ValueError):
-            rules.normalise_email(bad)
+            normalise.normalise_email(bad)
 
 
 @pytest.mark.parametrize("text, stage", [
     ("Idée", Stage.IDEA), ("Pré-création", Stage.PROTOTYPE), ("Création", Stage.PROTOTYPE),
     ("Démarrage", Stage.EARLY_REVENUE), ("Développement", Stage.GROWTH), ("developpement ", Stage.GROWTH),
-    ("Start-up", Stage.EARLY_REVENUE), ("Growth", Stage.GROWTH), ("Stade inconnu", None),
+    ("Growth", Stage.GROWTH), ("Stade inconnu", None),
+    # the English counterparts of the French list (issue 14), and Arabic
+    ("idea", Stage.IDEA), ("Pre-creation", Stage.PROTOTYPE), ("pre-startup", Stage.PROTOTYPE),
+    ("Creation", Stage.PROTOTYPE), ("Start-up", Stage.PROTOTYPE), ("Launch", Stage.EARLY_REVENUE),
+    ("early revenue", Stage.EARLY_REVENUE), ("Development", Stage.GROWTH), ("فكرة", Stage.IDEA),
+    ("تطوير", Stage.GROWTH),
 ])
 def test_stages(text, stage):
-    assert rules.stage_code(text) == stage
+    assert normalise.stage_code(text) == stage
 
 
 @pytest.mark.parametrize("text, form", [
     ("Coopérative", LegalForm.COOPERATIVE), ("SARL", LegalForm.COMPANY), ("SARLAU", LegalForm.COMPANY),
     ("Auto-entrepreneur", LegalForm.AUTO_ENTREPRENEUR), ("Association", LegalForm.ASSOCIATION),
     ("Non constituée", LegalForm.NONE), ("non constituee", LegalForm.NONE), ("GIE", None),
+    ("Cooperative", LegalForm.COOPERATIVE), ("LLC", LegalForm.COMPANY), ("Single-member LLC", LegalForm.COMPANY),
+    ("Sole proprietorship", LegalForm.AUTO_ENTREPRENEUR), ("auto-entrepreneur", LegalForm.AUTO_ENTREPRENEUR),
+    ("association", LegalForm.ASSOCIATION), ("Not registered", LegalForm.NONE), ("Informal", LegalForm.NONE),
+    ("تعاونية", LegalForm.COOPERATIVE), ("جمعية", LegalForm.ASSOCIATION),
 ])
 def test_legal_forms(text, form):
-    assert rules.legal_form_code(text) == form
+    assert normalise.legal_form_code(text) == form
 
 
 @pytest.mark.parametrize("title, role", [
@@ -237,7 +249,7 @@ def test_legal_forms(text, form):
     ("Président", MemberRole.FOUNDER), ("Responsable commerciale", MemberRole.FOUNDER), (None, MemberRole.FOUNDER),
 ])
 def test_member_roles(title, role):
-    assert rules.member_role(title) == role
+    assert normalise.member_role(title) == role
 
 
 # ---------------------------------------------------------------- rows and projects
@@ -251,13 +263,27 @@ def person(key="P01", name="Salma Idrissi", project="Projet Un", sector="Agricul
     return [key, project, sector, name, sex, birth, lead, share, phone, email, consent, stage]
 
 
-def analyse(*rows, existing=None, today=REFERENCE_DATE) -> rules.Analysis:
-    sheet = Sheet("csv", HEAD, [SheetRow(n, list(r)) for n, r in enumerate(rows, start=2)])
-    return rules.analyse(sheet, today, existing)
+class Analysis:
+    """What the file alone gives: its groups, and the plan into an empty cohort."""
+
+    def __init__(self, sheet: Sheet, today: dt.date):
+        self.parsed = checks.parse_sheet(sheet, today)
+        self.plan = plan.build_plan(self.parsed, {}, plan.Choices(), today)
+        self.groups, self.issues, self.warnings = self.parsed.groups, self.plan.issues, self.plan.warnings
+        self.rejected = self.plan.rejected
+        self.rejected_keys = {c.key for c in self.plan.projects if c.action == "rejected"}
+
+
+def analyse(*rows, today=REFERENCE_DATE) -> Analysis:
+    return Analysis(Sheet("csv", HEAD, [SheetRow(n, list(r)) for n, r in enumerate(rows, start=2)]), today)
 
 
 def codes(analysis) -> list[tuple[str, list[int]]]:
     return [(i.code, i.lines) for i in analysis.issues]
+
+
+def warning_codes(analysis) -> list[str]:
+    return [i.code for i in analysis.warnings]
 
 
 @pytest.mark.parametrize("field, value, code", [
@@ -285,7 +311,7 @@ def test_row_errors_skip_the_row_and_keep_the_project(field, value, code):
     if value and value.strip() and code != "value_too_long":
         assert value in str(issue.message)  # the message names the value
     assert list(result.rejected) == [3]
-    assert not result.groups[0].rejected and [r.line for r in result.groups[0].rows] == [2]
+    assert not result.rejected_keys and [r.line for r in result.groups[0].rows] == [2]
 
 
 def test_duplicate_row_is_reported_once_and_the_first_kept():
@@ -311,7 +337,7 @@ def test_project_rules_apply_to_the_rows_that_survived():
     # The second lead has an invalid phone: its row is skipped, so the project has exactly one lead.
     result = analyse(person(name="A", lead="Oui"), person(name="B", lead="Oui", phone="123"))
     assert codes(result) == [("invalid_phone", [3])]
-    assert not result.groups[0].rejected
+    assert not result.rejected_keys
 
 
 @pytest.mark.parametrize("shares, over", [(["33,33", "33,33", "33,33"], False), (["60 %", "40%"], False),
@@ -338,16 +364,35 @@ def test_spelling_variants_are_not_conflicts():
     assert result.groups[0].values["sector"] == Sector.TRAINING_SERVICES
 
 
-@pytest.mark.parametrize("column, values, code", [
-    ("sector", ["Agriculture", "Numérique"], "conflicting_sectors"),
-    ("project", ["Hydro Vert", "Tawjih Pro"], "conflicting_names"),
-    ("stage", ["Idée", "Développement"], "conflicting_stages"),
-    ("stage", ["Idée", "Bientôt"], "unknown_stage"),
+def test_different_sectors_reject_the_project():
+    result = analyse(person(name="A", lead="Oui", sector="Agriculture"), person(name="B", sector="Numérique"))
+    assert [c for c, _ in codes(result)] == ["conflicting_sectors"] and result.rejected_keys == {"P01"}
+
+
+@pytest.mark.parametrize("column, values, code, kept", [
+    ("project", ["Hydro Vert", "Tawjih Pro", "Hydro Vert"], "conflicting_names", "Hydro Vert"),
+    ("stage", ["Idée", "Développement", "Développement"], "conflicting_stages", Stage.GROWTH),
 ])
-def test_project_conflicts(column, values, code):
-    result = analyse(person(name="A", lead="Oui", **{column: values[0]}), person(name="B", **{column: values[1]}))
-    assert [c for c, _ in codes(result)] == [code]
-    assert result.groups[0].rejected
+def test_different_names_or_stages_are_warnings_the_most_common_is_kept(column, values, code, kept):
+    rows = [person(name=f"M{i}", lead="Oui" if i == 0 else "Non", **{column: v}) for i, v in enumerate(values)]
+    result = analyse(*rows)
+    assert codes(result) == [] and warning_codes(result) == [code] and not result.rejected_keys
+    assert result.groups[0].values["name" if column == "project" else column] == kept
+
+
+@pytest.mark.parametrize("stage", ["Bientôt", "Soon", "قريبا"])
+def test_unknown_stage_warns_and_leaves_the_field_empty(stage):
+    result = analyse(person(name="A", lead="Oui", stage=stage), person(name="B", stage=stage))
+    assert codes(result) == [] and not result.rejected_keys
+    assert warning_codes(result) == ["unknown_stage"]
+    assert result.warnings[0].value == stage and stage in str(result.warnings[0].message)
+    assert result.groups[0].values["stage"] is None
+    assert [m.action for m in result.plan.projects[0].members] == ["create", "create"]
+
+
+def test_two_spellings_of_one_stage_are_not_different():
+    result = analyse(person(name="A", lead="Oui", stage="Création"), person(name="B", stage="Pré-création"))
+    assert warning_codes(result) == [] and result.groups[0].values["stage"] == Stage.PROTOTYPE
 
 
 def test_project_values_take_the_most_common_spelling():
@@ -356,22 +401,26 @@ def test_project_values_take_the_most_common_spelling():
     assert result.groups[0].values["name"] == "Tawjih Pro"
 
 
-def test_existing_team_keeps_its_lead_and_shares():
-    existing = {"p01": [rules.ExistingMember("lead person", True, Decimal("70"))]}
-    alone = analyse(person(name="Salma Idrissi", share="30"), existing=existing)
-    assert codes(alone) == []
-    over = analyse(person(name="Salma Idrissi", share="31"), existing=existing)
-    assert codes(over) == [("ownership_over_100", [2])]
+def _group(*rows) -> checks.ProjectGroup:
+    return analyse(*rows).groups[0]
+
+
+def test_the_team_rules_count_the_existing_members_kept():
+    existing = [checks.TeamMember("lead person", True, Decimal("70"))]
+    headers = columns.map_headers(HEAD)
+    assert checks.check_team(_group(person(name="Salma Idrissi", share="30")), headers, existing) == []
+    over = checks.check_team(_group(person(name="Salma Idrissi", share="31")), headers, existing)
+    assert [(i.code, i.lines) for i in over] == [("ownership_over_100", [2])]
     # The current lead is in the file and no longer marked lead: the project would have none.
-    demoted = analyse(person(name="Lead Person"), existing=existing)
-    assert codes(demoted) == [("no_lead", [2])]
+    demoted = checks.check_team(_group(person(name="Lead Person")), headers, [])
+    assert [i.code for i in demoted] == ["no_lead"]
 
 
 def test_sample_analysis_finds_exactly_the_readme_defects(sample_xlsx, expected):
     from tracker.imports.reader import read_sheet
 
-    result = rules.analyse(read_sheet(sample_xlsx, "f.xlsx"), REFERENCE_DATE)
+    result = Analysis(read_sheet(sample_xlsx, "f.xlsx"), REFERENCE_DATE)
     assert sorted({n for i in result.issues for n in i.lines}) == expected["error_rows"]
     assert list(result.rejected) == expected["not_imported_rows"]
-    valid = [g for g in result.groups if not g.rejected]
+    valid = [g for g in result.groups if g.key not in result.rejected_keys]
     assert len(valid) == expected["valid_projects"] and sum(len(g.rows) for g in valid) == expected["valid_members"]

@@ -264,8 +264,10 @@ def test_a_new_lead_takes_the_flag_from_a_member_not_in_the_file(cohort, staff, 
     preview = services.run_import(staff, cohort, xlsx_bytes([header, row]), "f.xlsx", skip_invalid=False,
                                   today=REFERENCE_DATE)
     p11 = next(p for p in preview.projects if p.key == "P11")
+    # The members the file does not list are kept (issue 14); the lead flag moves to the file's lead.
     assert [(m.name, m.action, m.changes) for m in p11.members] == [
-        ("Nadia Lead", "create", {}), ("Mustapha Alaoui", "update", {"is_lead": (True, False)})]
+        ("Nadia Lead", "create", {}), ("Mustapha Alaoui", "kept", {"is_lead": (True, False)}),
+        ("Siham El Mansouri", "kept", {})]
     db.session.expire_all()
     project = db.session.scalar(sa.select(Project).where(Project.code == "P11"))
     assert project.lead.full_name == "Nadia Lead" and len(project.members) == 3

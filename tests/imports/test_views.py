@@ -143,9 +143,11 @@ def test_the_sample_preview_cites_every_defect_row_and_writes_nothing(app, actor
     before_files, before_audit = stored(app), audit_count()
     token = token_of(upload(staff, cohort, sample(ext), f"forum_cohort_sample.{ext}"))
 
-    # Stored under a random name, with the sidecar; the user's name never reaches the file system.
+    # Stored under a random name, with the sidecar and the rows read (keyed by sha256 and cohort: the file is
+    # read once); the user's name never reaches the file system.
     new = sorted(set(stored(app)) - set(before_files))
-    assert new == sorted([f"{token}.{ext}", f"{token}.json"])
+    sha = hashlib.sha256(sample(ext)).hexdigest()
+    assert new == sorted([f"{token}.{ext}", f"{token}.json", f"{sha}-c{cohort.id}.sheet.json"])
     sidecar = json.loads((Path(app.config["UPLOAD_DIR"]) / "imports" / f"{token}.json").read_text("utf-8"))
     assert sidecar["original_name"] == f"forum_cohort_sample.{ext}"
     assert sidecar["uploader_id"] == actors.staff.id and sidecar["cohort_id"] == cohort.id
@@ -164,10 +166,11 @@ def test_the_sample_preview_cites_every_defect_row_and_writes_nothing(app, actor
     assert "Par défaut, rien n'est enregistré" in page
     assert 'id="confirm-all"' not in page  # a file with errors cannot be imported whole
     assert "Importer seulement les lignes et projets valides" in page
-    assert "Télécharger les lignes rejetées (XLSX)" in page
+    assert "Télécharger les lignes rejetées et les avertissements (XLSX)" in page
     assert shown(page)["projects-created"] == 30 and shown(page)["projects-rejected"] == 2
     assert shown(page)["members-created"] == 71
-    assert "<details>" in page and "تعاونية نسيم البحر" in page
+    # every change is visible without a click (issue 14): no collapsed rows
+    assert "<details>" not in page and "تعاونية نسيم البحر" in page and 'id="warnings"' not in page
     assert counts(cohort) == (0, 0) and audit_count() == before_audit
 
 
@@ -299,11 +302,11 @@ def test_reimporting_the_same_file_shows_everything_unchanged_and_creates_nothin
 
 def test_a_changed_file_shows_exactly_the_change(staff, cohort):
     confirm(staff, token_of(upload(staff, cohort, TINY_CSV, "v1.csv")), "all")
-    changed = TINY_CSV.replace(b"Atelier Test", "Atelier Test Renommé".encode())
+    changed = TINY_CSV.replace(b"Atelier Test", b"Atelier Tests")  # a small edit: still the same project
     token = token_of(upload(staff, cohort, changed, "v2.csv"))
     page = page_of(staff.get(f"/imports/{token}"))
     assert shown(page)["projects-updated"] == 1 and 'data-project="P01" data-action="update"' in page
-    assert "Atelier Test Renommé" in page.split('id="changes"')[1]
+    assert "Atelier Tests" in page.split('id="changes"')[1]
 
 
 def test_a_second_confirmation_imports_nothing_twice(app, staff, cohort):

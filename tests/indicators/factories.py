@@ -1,4 +1,4 @@
-"""Factories for indicators, targets and the reported values progress reads (fictional data only)."""
+"""Factories for indicators and targets (fictional data only); the reported values are in tests/periods."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,7 +7,6 @@ import factory
 
 from tests.factories import Base, ProjectFactory
 from tracker.indicators.models import Indicator, IndicatorKind, Target, Unit
-from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
 
 
 class IndicatorFactory(Base):
@@ -37,24 +36,3 @@ class TargetFactory(Base):
     baseline_date = dt.date(2025, 1, 1)
     target_value = Decimal("10")
     target_date = dt.date(2026, 12, 31)
-
-
-class PeriodReportFactory(Base):
-    class Meta:
-        model = PeriodReport
-
-    project = factory.SubFactory(ProjectFactory)
-    period_label = factory.Sequence(lambda n: f"T{n:04d}")  # unique per project; labels are free text here
-    period_start = dt.date(2025, 1, 1)
-    period_end = dt.date(2025, 3, 31)
-    status = ReportStatus.APPROVED
-
-
-class IndicatorValueFactory(Base):
-    class Meta:
-        model = IndicatorValue
-
-    report = factory.SubFactory(PeriodReportFactory)
-    indicator = factory.SubFactory(IndicatorFactory)
-    cell = Cell.TOTAL
-    value = Decimal("1")

@@ -7,8 +7,7 @@ S(...) helper and the profiles needed are restated here, in the same shape."""
 from flask import url_for
 
 from tests.indicators.factories import IndicatorFactory, TargetFactory
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):

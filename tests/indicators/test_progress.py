@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import ProjectFactory
-from tests.indicators.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
+from tracker.indicators.figures import compute_actual, compute_figures, compute_progress
 from tracker.indicators.models import IndicatorKind
-from tracker.indicators.progress import compute_actual, compute_figures, compute_progress, project_progress
+from tracker.indicators.progress import project_progress
 from tracker.periods.models import Cell, ReportStatus
 
 D = Decimal

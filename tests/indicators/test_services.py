@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import ProjectFactory
-from tests.indicators.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
 from tracker.core.audit import AuditEvent
 from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import UserFactory
-from tests.indicators.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
 from tracker.extensions import db
 from tracker.indicators import services
 from tracker.indicators.models import Indicator, IndicatorKind, Target, Unit
@@ -353,13 +354,13 @@ def test_holder_sees_progress_of_their_project(actors, login_as):
     client = login_as("holder")
     page = page_of(client.get(progress_url(actors.project)))
     assert "Emplois fictifs" in page
-    assert "150\xa0%" in page  # over the target, not capped
+    assert "150,0\xa0%" in page  # over the target, not capped
     assert '<progress class="flex-grow-1" max="100" value="100"' in page
-    assert "25\xa0%" in page and "250 MAD" in page
+    assert "25,0\xa0%" in page and "250 MAD" in page
     assert "Modifier les cibles" not in page
     page = page_of(client.get(progress_url(actors.project, submitted=1)))
     assert "ne sont pas encore approuvés" in page
-    assert "125\xa0%" in page
+    assert "124,9\xa0%" in page  # (250 + 999) / 1000
 
 
 def test_disaggregated_figures_show_women_and_youth(actors, login_as):
@@ -367,18 +368,18 @@ def test_disaggregated_figures_show_women_and_youth(actors, login_as):
     TargetFactory(project=actors.project, indicator=jobs, baseline_value=D(0), target_value=D(10))
     end = dt.date(2025, 3, 31)
     report = PeriodReportFactory(project=actors.project, period_label="2025-T1", period_end=end,
-                                 period_start=dt.date(2025, 1, 1))
+                                 period_start=dt.date(2025, 1, 1), status=ReportStatus.APPROVED)
     for cell, n in ((Cell.WOMEN_YOUTH, 2), (Cell.WOMEN_OTHER, 1), (Cell.MEN_YOUTH, 3), (Cell.NOT_STATED, 1)):
         IndicatorValueFactory(report=report, indicator=jobs, cell=cell, value=D(n))
     page = page_of(login_as("staff").get(progress_url(actors.project)))
     assert "dont femmes : 3" in page and "dont jeunes : 5" in page
-    assert "70\xa0%" in page
+    assert "70,0\xa0%" in page
     assert "Modifier les cibles" in page
 
 
 def test_progress_page_query_count_is_the_same_for_5_and_50_indicators(actors, login_as, count_queries):
     client = login_as("holder")
-    report = PeriodReportFactory(project=actors.project, period_label="2025-T1")
+    report = PeriodReportFactory(project=actors.project, period_label="2025-T1", status=ReportStatus.APPROVED)
 
     def add(n):
         for _ in range(n):

@@ -1,4 +1,4 @@
-"""Factories for mentoring sessions, action items and milestones (fictional data only)."""
+"""Factories for mentoring sessions and action items (fictional data only); milestones are in tests/milestones."""
 
 import datetime as dt
 
@@ -6,18 +6,6 @@ import factory
 
 from tests.factories import Base, ProjectFactory, UserFactory
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
-from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneStatus
-
-
-class MilestoneFactory(Base):
-    class Meta:
-        model = Milestone
-
-    project = factory.SubFactory(ProjectFactory)
-    title = factory.Sequence(lambda n: f"Jalon fictif {n}")
-    category = MilestoneCategory.FIRST_SALE
-    planned_date = dt.date(2025, 9, 30)
-    status = MilestoneStatus.PLANNED
 
 
 class MentoringSessionFactory(Base):

@@ -8,9 +8,9 @@ Sessions and items are created on first use and cached on the `actors` object:
 
 from flask import url_for
 
-from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory, MilestoneFactory
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):
@@ -22,6 +22,7 @@ EVERYONE_ON_OWN_PROJECT = S(302, 200, 200, 200, 200)
 MENTOR_OR_MANAGERS = S(302, 200, 200, 403, 404)
 DONE_OWN = S(302, 302, 302, 302, 302)  # POST then redirect back
 DONE_OTHER = S(302, 302, 302, 302, 404)
+REOPEN = S(302, 302, 302, 302, 404)  # only the programme's team reopens a done item (issue 15)
 
 VARIANTS = {
     "own": ("project", "staff"),
@@ -89,7 +90,7 @@ CASES = [
     ("mentoring.complete_action_item", "other", "POST",
      lambda a: url_for("mentoring.complete_action_item", item_id=_item(a, "other").id), DONE_OTHER),
     ("mentoring.reopen_action_item", "own", "POST",
-     lambda a: url_for("mentoring.reopen_action_item", item_id=_item(a, "own", done=True).id), DONE_OWN),
+     lambda a: url_for("mentoring.reopen_action_item", item_id=_item(a, "own", done=True).id), REOPEN),
     ("mentoring.reopen_action_item", "other", "POST",
      lambda a: url_for("mentoring.reopen_action_item", item_id=_item(a, "other", done=True).id), DONE_OTHER),
 ]

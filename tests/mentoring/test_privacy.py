@@ -6,7 +6,8 @@ import pytest
 from flask import render_template
 from flask_login import login_user
 
-from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory, MilestoneFactory
+from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
 from tracker.extensions import db
 from tracker.mentoring import services
 

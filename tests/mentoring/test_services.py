@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import ProjectFactory, UserFactory
-from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory, MilestoneFactory
+from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
 from tracker.core.audit import AuditEvent
 from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db
@@ -216,16 +217,6 @@ def test_complete_and_reopen_are_audited_and_idempotent(actors):
     changes = db.session.scalars(sa.select(AuditEvent.changes).where(AuditEvent.entity_type == "action_item")
                                  .order_by(AuditEvent.id)).all()
     assert changes == [{"done_date": [None, "2025-06-30"]}, {"done_date": ["2025-06-30", None]}]
-
-
-@pytest.mark.parametrize("due, done, overdue", [
-    (dt.date(2025, 6, 29), None, True),
-    (TODAY, None, False),  # due today is not late yet
-    (None, None, False),
-    (dt.date(2025, 6, 1), dt.date(2025, 6, 2), False),
-])
-def test_is_overdue(due, done, overdue):
-    assert services.is_overdue(ActionItem(due_date=due, done_date=done), TODAY) is overdue
 
 
 def test_open_action_items_in_one_query_with_session_and_owner_loaded(actors, count_queries):

@@ -4,13 +4,16 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import FROZEN_TODAY
 from tests.factories import ProjectFactory
-from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory, MilestoneFactory
+from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
 from tracker.core.audit import AuditEvent
 from tracker.extensions import db
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
 
-TODAY = dt.date.today()
+TODAY = FROZEN_TODAY
+pytestmark = pytest.mark.usefixtures("frozen_today")
 CONFLICT = "Cet enregistrement a été modifié par"
 
 
@@ -294,11 +297,13 @@ def test_a_holder_marks_their_own_projects_item_done_but_not_anothers(actors, lo
 
 def test_done_button_macro_switches_between_done_and_reopen(app, actors):
     from flask import render_template_string
+    from flask_login import login_user
 
     item = ActionItemFactory(session=own_session(actors))
     source = ('{% from "mentoring/_action_item_button.html" import done_button %}'
               '{{ done_button(item, "/projects/1") }}')
     with app.test_request_context():
+        login_user(actors.staff)
         open_html = render_template_string(source, item=item)
         item.done_date = TODAY
         done_html = render_template_string(source, item=item)

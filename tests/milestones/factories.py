@@ -49,18 +49,30 @@ def _ooxml(parts: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8"?>'
-                 '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+def content_types(*overrides: tuple[str, str], defaults: tuple[tuple[str, str], ...] = ()) -> str:
+    """A [Content_Types].xml: the usual rels/xml defaults plus (extension, type) defaults and (part, type)
+    overrides."""
+    parts = ['<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>',
+             '<Default Extension="xml" ContentType="application/xml"/>']
+    parts += [f'<Default Extension="{ext}" ContentType="{kind}"/>' for ext, kind in defaults]
+    parts += [f'<Override PartName="/{name}" ContentType="{kind}"/>' for name, kind in overrides]
+    return ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types">' + "".join(parts) + "</Types>")
+
+
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
 def xlsx_bytes() -> bytes:
-    return _ooxml({"[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": "<Relationships/>",
-                   "xl/workbook.xml": "<workbook/>", "xl/worksheets/sheet1.xml": "<worksheet/>"})
+    return _ooxml({"[Content_Types].xml": content_types(("xl/workbook.xml", XLSX_MAIN)),
+                   "_rels/.rels": "<Relationships/>", "xl/workbook.xml": "<workbook/>",
+                   "xl/worksheets/sheet1.xml": "<worksheet/>"})
 
 
 def docx_bytes() -> bytes:
-    return _ooxml({"[Content_Types].xml": CONTENT_TYPES, "_rels/.rels": "<Relationships/>",
-                   "word/document.xml": "<document/>"})
+    return _ooxml({"[Content_Types].xml": content_types(("word/document.xml", DOCX_MAIN)),
+                   "_rels/.rels": "<Relationships/>", "word/document.xml": "<document/>"})
 
 
 def elf_bytes() -> bytes:

@@ -9,8 +9,7 @@ are created per variant on first use and cached on the `actors` object.
 from flask import url_for
 
 from tests.milestones.factories import AttachmentFactory, MilestoneFactory
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):

@@ -81,7 +81,7 @@ def test_each_accepted_type_is_stored_under_evidence_year_month(app, name):
     (docx_bytes(), "document", "est un fichier DOCX"),  # no extension at all
     (_ooxml({"hello.txt": "x"}), "archive.docx", "n'est pas d'un type accepté"),  # a plain ZIP
     (_ooxml({"[Content_Types].xml": "<Types/>", "word/document.xml": "<d/>", "word/vbaProject.bin": "x"}),
-     "macro.docx", "n'est pas d'un type accepté"),  # macro-enabled
+     "macro.docx", "n'est pas d'un type accepté"),  # no main part declared
     (b"PK\x03\x04 broken zip", "ventes.xlsx", "n'est pas d'un type accepté"),
     (b"", "vide.pdf", "est vide"),
 ])

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import FROZEN_TODAY
 from tests.milestones.factories import (
     SAMPLES,
     AttachmentFactory,
@@ -22,7 +23,8 @@ from tracker.core.audit import AuditEvent
 from tracker.extensions import db
 from tracker.milestones.models import Attachment, Milestone, MilestoneStatus
 
-TODAY = dt.date.today()
+TODAY = FROZEN_TODAY
+pytestmark = pytest.mark.usefixtures("frozen_today")
 CONFLICT = "Cet enregistrement a été modifié par"
 MIB = 1024 * 1024
 

@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.periods.factories import IndicatorFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
 from tracker.core.audit import AuditEvent
 from tracker.extensions import db
 from tracker.indicators.models import IndicatorKind, Unit
+from tracker.periods.calendar import Period
+from tracker.periods.entries import IndicatorEntry
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport
-from tracker.periods.services import IndicatorEntry, Period
 
 T1 = Period("2025-T1", dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 AFTER_T1 = dt.date(2025, 4, 10)
@@ -27,7 +28,7 @@ class Indicators:
         self.margin = IndicatorFactory(code="t_margin", name_fr="Marge brute", unit=Unit.PERCENT,
                                        kind=IndicatorKind.STOCK, allow_negative=True)
         for indicator in (self.revenue, self.jobs, self.margin):
-            TargetFactory(project=project, indicator=indicator)
+            TargetFactory(project=project, indicator=indicator, target_value=Decimal(100))
         db.session.flush()
 
 

@@ -1,4 +1,4 @@
-"""Factories for indicators, targets, period reports and their values (fictional data only)."""
+"""Factories for period reports and their values (fictional data only); indicators are in tests/indicators."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,40 +6,13 @@ from decimal import Decimal
 import factory
 
 from tests.factories import Base, ProjectFactory
-from tracker.indicators.models import Indicator, IndicatorKind, Target, Unit
+from tests.indicators.factories import IndicatorFactory
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
 
 
-class IndicatorFactory(Base):
-    class Meta:
-        model = Indicator
-
-    code = factory.Sequence(lambda n: f"test_indicator_{n}")
-    name_fr = factory.Sequence(lambda n: f"Indicateur fictif {n}")
-    name_ar = factory.Sequence(lambda n: f"مؤشر تجريبي {n}")
-    name_en = factory.Sequence(lambda n: f"Test indicator {n}")
-    unit = Unit.COUNT
-    kind = IndicatorKind.FLOW
-    disaggregated = False
-    allow_negative = False
-    active = True
-    sort_order = factory.Sequence(lambda n: n)
-
-
-class TargetFactory(Base):
-    class Meta:
-        model = Target
-
-    project = factory.SubFactory(ProjectFactory)
-    indicator = factory.SubFactory(IndicatorFactory)
-    baseline_value = Decimal(0)
-    baseline_date = dt.date(2025, 1, 1)
-    target_value = Decimal(100)
-    target_date = dt.date(2026, 12, 31)
-
-
 class PeriodReportFactory(Base):
-    """A 2025-T1 report (the Actors cohort is quarterly from 2025-01-01)."""
+    """A 2025-T1 draft (the Actors cohort is quarterly from 2025-01-01); a second report of the same project
+    needs its own `period_label`."""
 
     class Meta:
         model = PeriodReport

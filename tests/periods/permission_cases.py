@@ -10,10 +10,9 @@ import datetime as dt
 from flask import url_for
 
 from tests.periods.factories import PeriodReportFactory
+from tests.roles import ROLES
 from tracker.extensions import db
 from tracker.periods.models import ReportStatus
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
 
 
 def S(anon, admin, manager, staff, holder):
@@ -80,4 +79,7 @@ CASES = [
      lambda a: url_for("periods.reopen_report", report_id=_report(a, "own", ReportStatus.APPROVED).id), REOPEN),
     ("periods.reopen_report", "other", "POST",
      lambda a: url_for("periods.reopen_report", report_id=_report(a, "other", ReportStatus.APPROVED).id), REOPEN),
+    # Without reports ticked the queue comes back with a message; staff may not reassign.
+    ("periods.reassign_reviews", "", "POST", lambda a: url_for("periods.reassign_reviews"),
+     S(302, 302, 302, 403, 404)),
 ]

@@ -14,8 +14,9 @@ from babel.dates import format_date
 
 from tests.factories import ProjectFactory, UserFactory
 from tests.periods.factories import PeriodReportFactory
+from tracker.core import mail
 from tracker.extensions import db
-from tracker.periods import mail, reminders
+from tracker.periods import reminders
 from tracker.periods.cli import reminders_cli
 from tracker.periods.models import Reminder, ReminderKind, ReportStatus
 from tracker.projects.models import ProjectStatus
@@ -103,9 +104,9 @@ def test_one_email_per_holder_listing_their_items_then_recorded(app, world, outb
     body = fr.get_content()
     project = world.actors.project.name
     assert body.splitlines()[:4] == ["Bonjour Salma Fictive,", "", "Ces rapports de suivi attendent votre action :", ""]
-    assert (f"• {project} — 2025-T1 : renvoyé pour correction. Commentaire de l'équipe : "
+    assert (f"• {project} — \u2068T1 2025\u2069 : renvoyé pour correction. Commentaire de l'équipe : "
             "« Ajoutez les ventes de juin. »") in body
-    assert f"• {project} — 2025-T3 : à remettre au plus tard le 30 septembre 2025." in body
+    assert f"• {project} — \u2068T3 2025\u2069 : à remettre au plus tard le 30 septembre 2025." in body
     assert recorded() == sorted([
         (world.fr.id, world.actors.project.id, "2025-T1", ReminderKind.RETURNED, dt.date(2025, 9, 25)),
         (world.fr.id, world.actors.project.id, "2025-T3", ReminderKind.DUE_SOON, dt.date(2025, 9, 25)),
@@ -119,7 +120,7 @@ def test_the_email_is_in_the_holders_language(app, world, outbox):
     assert ar["Content-Language"] == "ar" and outbox[0]["Content-Language"] == "fr"
     body = ar.get_content()
     assert format_date(dt.date(2025, 6, 30), "long", locale="ar") in body  # Arabic month name
-    assert "تعاونية تجريبية — 2025-T2" in body and "هند" in body
+    assert "تعاونية تجريبية — \u2068الربع الثاني 2025\u2069" in body and "هند" in body
 
 
 def test_a_second_run_the_same_day_sends_nothing_the_next_day_reminds_again(app, world, outbox):
@@ -139,7 +140,7 @@ def test_an_item_added_later_the_same_day_is_still_sent(app, world, outbox):
     send(app)
     assert len(outbox) == 3
     body = outbox[2].get_content()
-    assert second.name in body and "2025-T1" in body and world.actors.project.name not in body
+    assert second.name in body and "T1 2025" in body and world.actors.project.name not in body
 
 
 def test_dry_run_prints_and_writes_nothing(app, world, outbox):
@@ -155,7 +156,7 @@ def test_dry_run_prints_and_writes_nothing(app, world, outbox):
 def test_links_to_the_form_when_the_base_url_is_known(app, world, outbox, monkeypatch):
     monkeypatch.setitem(app.config, "BASE_URL", "https://suivi.example.org/")
     send(app)
-    assert (f"  https://suivi.example.org/reports/projects/{world.actors.project.id}/2025-T3"
+    assert (f"  https://suivi.example.org/period-reports/projects/{world.actors.project.id}/2025-T3"
             in outbox[0].get_content().splitlines())
 
 

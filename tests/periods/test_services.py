@@ -5,27 +5,25 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import CohortFactory, ProjectFactory, UserFactory
-from tests.periods.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory
+from tests.indicators.factories import IndicatorFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
 from tracker.cohorts.models import Cohort, Frequency
 from tracker.extensions import db
 from tracker.indicators.models import Unit
-from tracker.periods.models import Cell, PeriodReport, ReminderKind, ReportStatus
-from tracker.periods.services import (
+from tracker.periods.calendar import (
     DueState,
     Period,
-    attention_reports,
     cohort_periods,
     due_state,
     ended_periods,
     is_due_soon,
     owed_periods,
-    parse_decimal,
     periods_between,
-    report_entries,
-    reports_due,
     submission_opens_on,
-    value_error,
 )
+from tracker.periods.entries import parse_decimal, report_entries, value_error
+from tracker.periods.models import Cell, PeriodReport, ReminderKind, ReportStatus
+from tracker.periods.services import attention_reports, reports_due
 from tracker.projects.models import ProjectStatus
 
 

@@ -21,7 +21,7 @@ from tracker.core.audit import AuditEvent
 from tracker.extensions import db
 from tracker.periods.models import Cell, PeriodReport, ReportStatus
 
-FORM_URL = "/reports/projects/{id}/2025-T1"
+FORM_URL = "/period-reports/projects/{id}/2025-T1"
 CELLS = ("women_youth", "women_other", "men_youth", "men_other", "not_stated")
 
 
@@ -32,7 +32,7 @@ def _after_t1():
 
 
 def url(project, label="2025-T1"):
-    return f"/reports/projects/{project.id}/{label}"
+    return f"/period-reports/projects/{project.id}/{label}"
 
 
 def data(ind, version="", action="save", revenue="", jobs=None, margin="", comments=None, **narrative):
@@ -96,7 +96,7 @@ def test_form_shows_every_indicator_with_labelled_inputs_and_creates_nothing(act
     for cell_label in ("Femmes jeunes", "Femmes non jeunes", "Hommes jeunes", "Hommes non jeunes", "Non précisé"):
         assert cell_label in page
     assert f'id="total-{indicators.jobs.id}"' in page and "<output" in page
-    assert "col-12 col-sm-6 col-lg" in page  # the five cells stack on a phone
+    assert 'class="cell-grid"' in page  # the five cells as a compact women/men × young/other grid
     assert 'name="action" value="submit"' in page and 'name="action" value="save"' in page
     assert "js/report_form.js" in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page), "no inline script (CSP)"
@@ -118,7 +118,7 @@ def test_save_draft_reads_numbers_as_typed(actors, indicators, login_as):
         (indicators.margin.id, Cell.TOTAL): (Decimal("-3.5"), None),
     }
     page = text(client.get(url(actors.project)))
-    assert "brouillon du rapport \u20682025-T1\u2069 a été enregistré" in page
+    assert "brouillon du rapport \u2068T1 2025\u2069 a été enregistré" in page
     assert 'value="1234,5"' in page  # shown back in the French way, read back as is
 
 
@@ -267,7 +267,7 @@ def test_arabic_form_is_right_to_left_and_reads_arabic_digits(actors, indicators
 # ---------------------------------------------------------------- review
 
 def review_url(report):
-    return f"/reports/{report.id}/review"
+    return f"/period-reports/{report.id}/review"
 
 
 def test_staff_approve_a_holders_submission(actors, indicators, login_as):
@@ -276,7 +276,7 @@ def test_staff_approve_a_holders_submission(actors, indicators, login_as):
     page = text(client.get(review_url(report)))
     assert 'value="approve"' in page and 'value="return"' in page
     response = client.post(review_url(report), data={"version": report.version, "decision": "approve"})
-    assert response.status_code == 302 and response.location.endswith("/reports/review")
+    assert response.status_code == 302 and response.location.endswith("/period-reports/review")
     db.session.expire_all()
     assert (report.status, report.reviewed_by_id) == (ReportStatus.APPROVED, actors.staff.id)
     page = text(login_as("holder").get(url(actors.project)))
@@ -325,11 +325,11 @@ def test_approving_a_draft_through_the_review_page_is_refused(actors, indicators
 def test_manager_reopens_with_a_reason_staff_cannot(actors, indicators, login_as):
     report = make_report_values(actors.project, ReportStatus.APPROVED, indicators, by=actors.holder, revenue="7")
     before = state_of(report.id)
-    reopen = f"/reports/{report.id}/reopen"
+    reopen = f"/period-reports/{report.id}/reopen"
     assert login_as("staff").post(reopen, data={"version": report.version, "reason": "x"}).status_code == 403
     assert state_of(report.id) == before
     manager = login_as("manager")
-    assert f'action="/reports/{report.id}/reopen"' in text(manager.get(url(actors.project)))
+    assert f'action="/period-reports/{report.id}/reopen"' in text(manager.get(url(actors.project)))
     response = manager.post(reopen, data={"version": report.version, "reason": ""})
     assert response.status_code == 200 and "le motif est obligatoire" in text(response)
     assert state_of(report.id) == before
@@ -346,7 +346,7 @@ def test_manager_reopens_with_a_reason_staff_cannot(actors, indicators, login_as
 def test_holder_never_reaches_the_review_pages(actors, indicators, login_as):
     report = make_report_values(actors.project, ReportStatus.SUBMITTED, indicators, by=actors.holder, revenue="7")
     holder = login_as("holder")
-    assert holder.get("/reports/review").status_code == 404
+    assert holder.get("/period-reports/review").status_code == 404
     assert holder.post(review_url(report), data={"version": report.version, "decision": "approve"}).status_code == 404
     assert state_of(report.id)[0][0] == ReportStatus.SUBMITTED
 
@@ -354,32 +354,32 @@ def test_holder_never_reaches_the_review_pages(actors, indicators, login_as):
 # ---------------------------------------------------------------- lists
 
 def test_due_list_for_a_holder_shows_only_their_projects(actors, login_as):
-    page = text(login_as("holder").get("/reports/due"))
+    page = text(login_as("holder").get("/period-reports/due"))
     assert actors.project.name in page and actors.other_project.name not in page
     assert "En retard" in page and 'scope="col"' in page
-    assert f"/reports/projects/{actors.project.id}/2025-T1" in page
+    assert f"/period-reports/projects/{actors.project.id}/2025-T1" in page
 
 
 def test_due_list_for_staff_defaults_to_their_projects(actors, login_as):
     actors.project.staff = [actors.staff]
     db.session.commit()
     client = login_as("staff")
-    mine = text(client.get("/reports/due"))
+    mine = text(client.get("/period-reports/due"))
     assert actors.project.name in mine and actors.other_project.name not in mine
-    everyone = text(client.get("/reports/due?mentor=all"))
+    everyone = text(client.get("/period-reports/due?mentor=all"))
     assert actors.project.name in everyone and actors.other_project.name in everyone
-    manager = text(login_as("manager").get("/reports/due"))
+    manager = text(login_as("manager").get("/period-reports/due"))
     assert actors.other_project.name in manager
 
 
 def test_due_list_filters_by_state(actors, indicators, login_as):
     make_report_values(actors.project, ReportStatus.SUBMITTED, indicators, by=actors.holder, revenue="7")
     client = login_as("manager")
-    submitted = text(client.get("/reports/due?state=submitted"))
+    submitted = text(client.get("/period-reports/due?state=submitted"))
     assert actors.project.name in submitted and actors.other_project.name not in submitted
-    overdue = text(client.get("/reports/due?state=overdue"))
+    overdue = text(client.get("/period-reports/due?state=overdue"))
     assert actors.other_project.name in overdue and actors.project.name not in overdue
-    assert client.get("/reports/due?state=nonsense").status_code == 200
+    assert client.get("/period-reports/due?state=nonsense").status_code == 200
 
 
 def test_review_queue_is_oldest_submission_first_and_mine_by_default(actors, login_as):
@@ -391,10 +391,10 @@ def test_review_queue_is_oldest_submission_first_and_mine_by_default(actors, log
                             submitted_at=dt.datetime(2025, 4, day, tzinfo=dt.UTC))
     db.session.commit()
     client = login_as("staff")
-    page = text(client.get("/reports/review"))
+    page = text(client.get("/period-reports/review"))
     assert actors.other_project.name not in page
     assert page.index(third.name) < page.index(actors.project.name)
-    everyone = text(client.get("/reports/review?mentor=all"))
+    everyone = text(client.get("/period-reports/review?mentor=all"))
     assert everyone.index(actors.other_project.name) < everyone.index(third.name)
 
 
@@ -407,7 +407,7 @@ def _fill(actors, n, staff):
     db.session.commit()
 
 
-@pytest.mark.parametrize("page_url", ["/reports/due?state=all&mentor=all", "/reports/review?mentor=all"])
+@pytest.mark.parametrize("page_url", ["/period-reports/due?state=all&mentor=all", "/period-reports/review?mentor=all"])
 def test_list_query_count_does_not_grow_with_rows(app, actors, login_as, count_queries, page_url):
     app.config["REPORTS_PER_PAGE"] = 100
     client = login_as("staff")

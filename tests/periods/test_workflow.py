@@ -16,8 +16,9 @@ from tracker.core.services import ConflictError, ServiceError
 from tracker.extensions import db
 from tracker.indicators.models import Target
 from tracker.periods import workflow
+from tracker.periods.entries import IndicatorEntry
 from tracker.periods.models import Cell, PeriodReport, ReportStatus
-from tracker.periods.services import IndicatorEntry, find_report
+from tracker.periods.services import get_report_by_label
 from tracker.periods.workflow import NotAllowedError, Outcome, ReadOnlyError, ValuesError
 
 NARRATIVE = {"highlights": "Nouveau client à Safi.", "difficulties": "", "support_needed": None}
@@ -239,7 +240,7 @@ def test_holder_cannot_submit_for_another_project(actors, indicators):
     with pytest.raises(NotAllowedError):
         save(actors, indicators, project=actors.other_project, submit=True, revenue="1")
     assert (report_count(), audit_count()) == before
-    assert find_report(actors.other_project.id, "2025-T1") is None
+    assert get_report_by_label(actors.other_project.id, "2025-T1") is None
 
 
 def test_report_created_meanwhile_is_a_conflict(actors, indicators):
@@ -297,3 +298,38 @@ def test_values_of_an_indicator_without_target_any_more_are_kept(actors, indicat
     workflow.save_report(actors.holder, actors.project, T1, only_revenue, NARRATIVE, report.version, report=report,
                          today=AFTER_T1)
     assert stored_values(report.id)[(indicators.margin.id, Cell.TOTAL)] == (Decimal(5), None)
+
+
+# ---------------------------------------------------------------- validation rules (issue 14 item 7)
+
+def test_save_refuses_cells_that_break_the_typed_total_and_writes_nothing(app, actors, indicators):
+    typed = entries(indicators, jobs={Cell.WOMEN_YOUTH: Decimal(4), Cell.MEN_OTHER: Decimal(2)})
+    typed[indicators.jobs.id].typed_total = Decimal(5)
+    with app.test_request_context(), pytest.raises(ValuesError) as error:
+        workflow.save_report(actors.holder, actors.project, T1, typed, NARRATIVE, "", today=AFTER_T1)
+    assert list(error.value.errors) == [workflow.total_field(indicators.jobs.id)]
+    assert report_count() == 0
+
+
+def test_save_keeps_the_cells_and_never_stores_the_control_total(app, actors, indicators):
+    typed = entries(indicators, jobs={Cell.WOMEN_YOUTH: Decimal(3), Cell.MEN_OTHER: Decimal(2)})
+    typed[indicators.jobs.id].typed_total = Decimal(5)
+    with app.test_request_context():
+        report, _ = workflow.save_report(actors.holder, actors.project, T1, typed, NARRATIVE, "", submit=True,
+                                         today=AFTER_T1)
+    assert stored_values(report.id) == {(indicators.jobs.id, Cell.WOMEN_YOUTH): (Decimal(3), None),
+                                        (indicators.jobs.id, Cell.MEN_OTHER): (Decimal(2), None)}
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_approval_is_refused_for_figures_above_their_total_row(app, actors, indicators):
+    report = PeriodReportFactory(project=actors.project, status=ReportStatus.SUBMITTED, submitted_by=actors.holder)
+    for cell, value in ((Cell.TOTAL, 3), (Cell.WOMEN_OTHER, 4)):
+        report.values.append(workflow.IndicatorValue(indicator_id=indicators.jobs.id, cell=cell, value=Decimal(value)))
+    db.session.flush()
+    before = state_of(report.id)
+    with app.test_request_context(), pytest.raises(ServiceError):
+        workflow.approve_report(actors.staff, report, report.version)
+    assert state_of(report.id) == before
+    with app.test_request_context():
+        assert workflow.return_report(actors.staff, report, report.version, "Le total ne correspond pas.")

@@ -22,8 +22,9 @@ def session(project, mentor, days_ago, next_in=None, items=()):
 
 
 def test_projects_are_ranked_by_need_of_attention():
+    """The attention score of tracker/portfolio/score.py (no report owed yet: the first period runs)."""
     mentor = UserFactory(role="staff")
-    cohort = CohortFactory(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 12, 31))
+    cohort = CohortFactory(start_date=TODAY - dt.timedelta(days=10), end_date=dt.date(2026, 12, 31))
     quiet, overdue, late, calm = (ProjectFactory(cohort=cohort, name=n) for n in ("Quiet", "Overdue", "Late", "Calm"))
     for p in (quiet, overdue, late, calm):
         p.staff = [mentor]
@@ -36,15 +37,63 @@ def test_projects_are_ranked_by_need_of_attention():
     db.session.flush()
 
     page = portfolio(PortfolioFilters(mentor_id=mentor.id), TODAY)
-    assert [r.project.name for r in page.rows] == ["Quiet", "Overdue", "Late", "Calm"]
+    # Quiet: 61 days without a session (5 points); Late: a milestone 1 day late (3 points); then overdue
+    # action items break the tie between scores of 0
+    assert [r.project.name for r in page.rows] == ["Quiet", "Late", "Overdue", "Calm"]
     by_name = {r.project.name: r for r in page.rows}
     assert by_name["Quiet"].quiet and by_name["Quiet"].days_since_session == 61
+    assert [by_name[n].attention_score for n in ("Quiet", "Late", "Overdue", "Calm")] == [5, 3, 0, 0]
     assert (by_name["Overdue"].open_items, by_name["Overdue"].overdue_items) == (3, 2)
     assert by_name["Late"].late_milestones == 1 and by_name["Late"].next_session == TODAY + dt.timedelta(days=7)
-    assert not by_name["Calm"].needs_attention
+    assert [n for n, r in by_name.items() if r.needs_attention] == ["Quiet", "Late"]  # the red bar: score > 0
 
     attention = portfolio(PortfolioFilters(mentor_id=mentor.id, attention_only=True), TODAY)
-    assert [r.project.name for r in attention.rows] == ["Quiet", "Overdue", "Late"]
+    assert [r.project.name for r in attention.rows] == ["Quiet", "Late"]
+
+
+def test_score_weighs_overdue_reports_most_and_equals_the_python_rule():
+    from tracker.portfolio.score import attention_score
+
+    mentor = UserFactory(role="staff")
+    cohort = CohortFactory(start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 12, 31))  # T1–T3 ended
+    names = ("Two overdue", "Returned", "Very late", "Never", "Calm")
+    projects = {n: ProjectFactory(cohort=cohort, name=n) for n in names}
+    for p in projects.values():
+        p.staff = [mentor]
+
+    def report(project, label, start, end, status):
+        db.session.add(PeriodReport(project=project, period_label=label, period_start=start, period_end=end,
+                                    status=status))
+
+    quarters = [("2025-T1", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+                ("2025-T2", dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+                ("2025-T3", dt.date(2025, 7, 1), dt.date(2025, 9, 30))]
+    for name in names:
+        for i, quarter in enumerate(quarters):
+            if name == "Two overdue" and i < 2:
+                continue  # T1 and T2 never sent
+            status = ReportStatus.RETURNED if name == "Returned" and i == 0 else ReportStatus.APPROVED
+            report(projects[name], *quarter, status)
+        if name != "Never":
+            session(projects[name], mentor, days_ago=3)
+    for days in (200, 20):
+        db.session.add(Milestone(project=projects["Very late"], title="m", category=MilestoneCategory.FUNDING,
+                                 planned_date=TODAY - dt.timedelta(days=days), status=MilestoneStatus.DELAYED))
+    db.session.flush()
+
+    rows = {r.project.name: r for r in portfolio(PortfolioFilters(mentor_id=mentor.id), TODAY).rows}
+    expected = {
+        "Two overdue": attention_score(2, 0, [], 3),
+        "Returned": attention_score(0, 1, [], 3),
+        "Very late": attention_score(0, 0, [200, 20], 3),  # 12 (capped) + 4
+        "Never": attention_score(0, 0, [], None),
+        "Calm": attention_score(0, 0, [], 3),
+    }
+    assert {n: r.attention_score for n, r in rows.items()} == {n: s.total for n, s in expected.items()} == {
+        "Two overdue": 60, "Returned": 20, "Very late": 16, "Never": 15, "Calm": 0}
+    assert list(rows) == ["Two overdue", "Returned", "Very late", "Never", "Calm"]
+    assert {n: r.score for n, r in rows.items()} == expected
+    assert rows["Two overdue"].score.main_reason == "overdue_reports" and rows["Calm"].score.main_reason is None
 
 
 def test_a_project_never_mentored_comes_first_and_other_mentors_are_excluded():
@@ -116,5 +165,6 @@ def test_aggregates_restricted_to_some_projects_match_the_whole_programme_figure
     assert set(scoped) == {mine.id}  # the other mentor's project is not read at all
     assert scoped[mine.id] == everything[mine.id] == {
         "last_session": TODAY - dt.timedelta(days=20), "next_session": TODAY + dt.timedelta(days=3),
-        "open_items": 2, "overdue_items": 1, "late_milestones": 1, "returned_reports": 1, "reports_done": 0}
+        "open_items": 2, "overdue_items": 1, "late_milestones": 1, "late_points": 3, "returned_reports": 1,
+        "reports_done": 0, "returned_ended": 1}
     assert theirs.id in everything

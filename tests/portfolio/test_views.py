@@ -31,3 +31,26 @@ def test_holder_home_lists_only_their_projects(actors, login_as):
     page = login_as("holder").get("/").get_data(as_text=True)
     assert actors.project.name in page and actors.other_project.name not in page
     assert "Mon portefeuille" not in page
+
+
+def test_the_red_bar_follows_the_attention_score(actors, login_as):
+    """Issue 18: the portfolio's red bar is the cohort report's attention score above zero."""
+    import datetime as dt
+
+    import lxml.html
+
+    from tests.factories import CohortFactory
+    from tests.mentoring.factories import MentoringSessionFactory
+
+    cohort = CohortFactory(start_date=dt.date.today() - dt.timedelta(days=10), end_date=None)  # nothing owed yet
+    calm, quiet = (ProjectFactory(cohort=cohort, name=name) for name in ("Projet Calme", "Projet Silencieux"))
+    calm.staff = quiet.staff = [actors.staff]
+    MentoringSessionFactory(project=calm, mentor=actors.staff, date=dt.date.today())
+    db.session.flush()
+    tree = lxml.html.fromstring(login_as("staff").get(f"/?cohort={cohort.id}").get_data(as_text=True))
+    rows = {row.xpath(".//td[1]/a")[0].text_content(): row for row in tree.xpath("//table[contains(@class, "
+                                                                                  "'portfolio')]/tbody/tr")}
+    assert rows["Projet Silencieux"].get("data-score") == "15"  # never mentored
+    assert "needs-attention" in (rows["Projet Silencieux"].get("class") or "")
+    assert rows["Projet Calme"].get("data-score") == "0" and not rows["Projet Calme"].get("class")
+    assert list(rows) == ["Projet Silencieux", "Projet Calme"]

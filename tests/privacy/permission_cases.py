@@ -3,7 +3,7 @@ even for a member of the holder's own project (holders get 404, as for anything 
 
 from flask import url_for
 
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):

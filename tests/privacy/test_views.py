@@ -113,7 +113,7 @@ def test_export_holds_everything_but_staff_notes_and_is_audited(actors, login_as
     response = login_as("admin").get(f"{BASE}/members/{member.id}/export.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="membre-{member.id}.json"'
+    assert response.headers["Content-Disposition"] == f"attachment; filename=membre-{member.id}.json"
     assert "no-store" in response.headers["Cache-Control"]
     data = json.loads(response.data)
     assert data["member"]["full_name"] == "Salma Fictive-Benali"

@@ -50,6 +50,18 @@ def test_the_lead_cannot_be_unset_or_deleted(actors):
         services.delete_member(actors.staff, lead)
 
 
+def test_an_erased_member_cannot_be_edited_through_the_service(actors):
+    """Issue 16 point 5: the rule lives in the service, whatever calls it (a view, an import, the CLI)."""
+    member = MemberFactory(project=actors.project, full_name="Membre effacé n° 1", phone=None)
+    member.erased_at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    db.session.flush()
+    with pytest.raises(ServiceError) as error:
+        services.update_member(actors.staff, member, lead_data(full_name="Nom revenu"), member.version,
+                               today=TODAY)
+    assert "effacé" in str(error.value.message)
+    assert member.full_name == "Membre effacé n° 1"
+
+
 @pytest.mark.parametrize("share", [Decimal("-1"), Decimal("100.5")])
 def test_ownership_out_of_range_is_refused(actors, share):
     with pytest.raises(ServiceError) as error:

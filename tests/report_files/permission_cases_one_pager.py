@@ -7,7 +7,7 @@ this one while it is being imported).
 
 from flask import url_for
 
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):

@@ -14,7 +14,6 @@ from tests import factories
 from tests.reports.test_services import _cohort_with
 from tracker.core.audit import AuditEvent
 from tracker.extensions import db
-from tracker.reports import exporters
 from tracker.reports.raw import SHEETS
 from tracker.reports.services import report_json
 
@@ -66,10 +65,29 @@ def test_json_download_is_the_section_12_report(app, actors, login_as):
 def test_xlsx_has_section_and_raw_sheets_csv_sections_only(app, actors, login_as):
     client = login_as("manager")
     wb = load_workbook(io.BytesIO(_get(app, client, "xlsx", cohort=actors.cohort.id).data))
-    assert wb.sheetnames == ["cover", "portfolio", "people", "trainings", "mentoring", "milestones", "indicators",
-                             "completeness", *(f"raw_{name}" for name in SHEETS)]
+    # the reader's language (French here): sheets named as on screen, then the raw data, then the keys
+    assert wb.sheetnames == ["Rapport", "Portefeuille", "Personnes", "Formations", "Accompagnement", "Jalons",
+                             "Indicateurs", "Complétude des données", "Tendances des indicateurs",
+                             "Données — projets", "Données — membres", "Données — présences", "Données — séances",
+                             "Données — actions", "Données — jalons", "Données — cibles", "Données — valeurs",
+                             "Clés"]
+    assert [key for _sheet, label, key in wb["Clés"].iter_rows(min_row=2, values_only=True) if not label] == [
+        "filters", "portfolio", "people", "trainings", "mentoring", "milestones", "indicators", "completeness",
+        "trends", *(f"raw.{name}" for name in SHEETS)]
     with zipfile.ZipFile(io.BytesIO(_get(app, client, "csv", cohort=actors.cohort.id).data)) as archive:
-        assert archive.namelist() == list(exporters.CSV_FILES)
+        # sections only: the raw data (personal data) stays in the XLSX
+        assert archive.namelist() == ["01-filtres.csv", "02-portefeuille.csv", "03-personnes.csv",
+                                      "04-formations.csv", "05-accompagnement.csv", "06-jalons.csv",
+                                      "07-indicateurs.csv", "08-completude-des-donnees.csv",
+                                      "09-tendances-des-indicateurs.csv"]
+
+
+def test_csv_dialect_and_annex_arguments(app, actors, login_as):
+    client = login_as("manager")
+    with zipfile.ZipFile(io.BytesIO(_get(app, client, "csv", cohort=actors.cohort.id, dialect="excel-en").data)) as z:
+        assert z.read(z.namelist()[1]).decode("utf-8-sig").startswith("Mesure,Valeur\r\n")
+    response = _get(app, client, "csv", cohort=actors.cohort.id, dialect="excel-de")
+    assert response.status_code == 400 and "excel-fr" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -127,7 +145,21 @@ def test_xlsx_download_query_count_does_not_grow_with_projects(app, actors, logi
             response = _get(app, client, "xlsx", cohort=cohort_id, to="2025-06-30")
         assert response.status_code == 200
         counts.append(len(queries))
-        sizes.append(load_workbook(io.BytesIO(response.data))["raw_projects"].max_row - 1)
+        sizes.append(load_workbook(io.BytesIO(response.data))["Données — projets"].max_row - 1)
     assert sizes == [5, 50]
     assert counts[0] == counts[1]
     print(f"SQL statements for an XLSX download with raw sheets: 5 projects {counts[0]}, 50 projects {counts[1]}")
+
+
+def test_an_annex_too_large_is_refused_with_a_message(app, actors, login_as, monkeypatch, tmp_path):
+    from tracker.reports import annex
+    from tracker.reports.cli import report_cli
+
+    monkeypatch.setattr(annex, "ANNEX_MAX_PROJECTS", 0)  # the actors' cohort has projects: one too many
+    client = login_as("manager")
+    refused = _get(app, client, "pdf", cohort=actors.cohort.id, annex="1")
+    assert refused.status_code == 400 and "choisissez moins de cohortes" in refused.get_data(as_text=True)
+    assert _get(app, client, "pdf", cohort=actors.cohort.id).status_code == 200  # without the annex
+    result = app.test_cli_runner().invoke(report_cli, ["cohort", "--cohort", actors.cohort.slug, "--format", "pdf",
+                                                       "--annex", "--output", str(tmp_path / "r.pdf")])
+    assert result.exit_code == 1 and "one page per project" in result.output

@@ -7,8 +7,9 @@ import pytest
 from flask import url_for
 
 from tests import factories
-from tests.indicators.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
 from tests.milestones.factories import MilestoneFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
 from tests.report_files.test_pdf import font_names, read_pdf
 from tracker.milestones.models import MilestoneCategory, MilestoneStatus
 from tracker.periods.models import ReportStatus
@@ -34,8 +35,8 @@ def project(actors):
     TargetFactory(project=p, indicator=indicator, baseline_value=Decimal("2"), target_value=Decimal("12"))
     approved = PeriodReportFactory(project=p, status=ReportStatus.APPROVED, period_end=dt.date(2025, 3, 31))
     IndicatorValueFactory(report=approved, indicator=indicator, value=Decimal("6"))
-    submitted = PeriodReportFactory(project=p, status=ReportStatus.SUBMITTED, period_start=dt.date(2025, 4, 1),
-                                    period_end=dt.date(2025, 6, 30))
+    submitted = PeriodReportFactory(project=p, status=ReportStatus.SUBMITTED, period_label="2025-T2",
+                                    period_start=dt.date(2025, 4, 1), period_end=dt.date(2025, 6, 30))
     IndicatorValueFactory(report=submitted, indicator=indicator, value=Decimal("100"))
     factories.db.session.flush()
     return p
@@ -66,7 +67,7 @@ def test_holder_downloads_own_one_pager(app, login_as, project):
     assert "Projet mené par des femmes Projet mené par des jeunes" in text
     assert "Obtenir l'agrément sanitaire Certification En cours en retard" in text
     # progress: approved only: (6 − 2) / (12 − 2) = 40 %; the submitted 100 does not count
-    assert "Clients fictifs nombre 2 12 6 40,0%" in text
+    assert "Clients fictifs Nombre 2 12 6 40,0 %" in text
     assert "100" not in text.split("Progrès par rapport aux objectifs")[1]
 
 
@@ -77,7 +78,7 @@ def test_team_counts_follow_the_flag_rules(app, project):
     assert context["flags"] == {"women_led": True, "youth_led": True}
     assert [m["title"] for m in context["milestones"]] == ["Ouvrir un point de vente", "Obtenir l'agrément sanitaire"]
     assert [m["late"] for m in context["milestones"]] == [False, True]
-    assert context["progress"][0]["actual"] == "6" and context["progress"][0]["progress"] == "40,0%"
+    assert context["progress"][0]["actual"] == "6" and context["progress"][0]["progress"] == "40,0\xa0%"
 
 
 def test_holder_gets_404_for_another_project(app, actors, login_as, project):

@@ -1,15 +1,16 @@
-"""The cohort report PDF: the figures of the §12 dict, page numbers, the include-submitted notice, Arabic.
+"""The cohort report PDF: the figures of the §12 dict with the on-screen labels, page numbers, the
+include-submitted notice, Arabic text that extracts as written, tags and bookmarks.
 
-Text is read back with pypdf. About Arabic: Noto Sans Arabic draws many letters as a shared skeleton plus
-separate dot glyphs, and a PDF maps each glyph to one text (WeasyPrint: the first one it met), so text
-*extracted* from Arabic words may swap letters of the same skeleton (ش read as س…). The Arabic test therefore
-checks the heading in the HTML that is printed, then in the PDF: language, embedded font, Arabic script
-present, and the page counter; the rendering itself was looked at in PNGs (pdftoppm).
+Text is read back with pypdf, and with poppler's pdftotext for Arabic. Arabic letters are set in Noto Naskh
+Arabic 2.016, one glyph per letter form: Noto Sans Arabic 2.012 drew letters as a shared skeleton plus dot
+glyphs, and since a PDF maps each glyph to one text, extracted words came out with other letters ("ققرير"
+for "تقرير"). The rendering itself was looked at in PNGs (pdftoppm -r 60).
 """
 
 import datetime as dt
 import io
 import re
+import subprocess
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,16 +20,18 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 
 from tests import factories
-from tests.indicators.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
 from tests.milestones.factories import MilestoneFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
+from tracker.core.formatting import figure
 from tracker.indicators.models import IndicatorKind
 from tracker.milestones.models import MilestoneStatus
 from tracker.periods.models import Cell, ReportStatus
 from tracker.projects.models import Sex
-from tracker.reports import exporters
 from tracker.reports.cli import report_cli
 from tracker.reports.pdf import cohort_html, cohort_pdf, fmt, job_callouts, page_counter_css
 from tracker.reports.services import cohort_report
+from tracker.reports.tables import SCALAR_SECTIONS, report_tables
 
 GENERATED = dt.datetime(2026, 1, 15, 9, 30, tzinfo=dt.UTC)
 TO = dt.date(2026, 3, 31)
@@ -92,35 +95,32 @@ def cohort():
     return cohort
 
 
-def _rows_in_order(report):
-    """(section, key, value) of every table row of the XLSX scalar sheets, in the PDF's order."""
-    parts = exporters.sections(report)
-    for section in exporters.SCALAR_SECTIONS:
-        for key, value in parts[section][1]:
-            yield section, key, value
-
-
-def test_every_row_of_the_xlsx_sections_is_printed_with_its_value(app, cohort):
+def test_every_row_of_the_xlsx_sections_is_printed_with_its_label_and_value(app, cohort):
     report = cohort_report([cohort.id], None, TO)
     reader, text = read_pdf(cohort_pdf(report, "fr", GENERATED))
     lines = text.splitlines()
     position = 0
     with app.test_request_context(), force_locale("fr"):
-        for section, key, value in _rows_in_order(report):
-            shown = _plain(fmt(key.rsplit(".", 1)[-1], value))
-            # rows are "label value key"; keys repeat across sections (sessions, hours…), so read on in order
-            found = next((i for i in range(position, len(lines)) if lines[i].endswith(f" {shown} {key}")), None)
-            assert found is not None, f"{section}.{key} = {shown!r} not printed after line {position}"
-            position = found + 1
-    # the same figures as the dict, as the reader sees them (and checked by hand for this cohort)
-    assert report["people"]["members"] == 4 and "Membres des équipes 4 members" in text
-    assert report["people"]["women"] == 1 and "Femmes 1 women" in text
-    assert report["people"]["sex_not_stated"] == 1 and "Sexe non précisé 1 sex_not_stated" in text
-    assert "Projets 2 projects" in text and "Jalons atteints 1 achieved" in text
-    assert "Cohorte PDF fictive (cohorte-pdf) cohorts" in text and "Programme test" in text
-    assert "Date de référence du rapport 31 mars 2026 reference_date" in text
+        tables = report_tables(report)
+        for section in SCALAR_SECTIONS:
+            for row in tables[section].rows:
+                shown = _plain(fmt(row.key.rsplit(".", 1)[-1], row.values[0].value))
+                # rows are "label value", as on screen and in the XLSX; labels repeat, so read on in order
+                found = next((i for i in range(position, len(lines)) if lines[i] == f"{_plain(row.label)} {shown}"),
+                             None)
+                assert found is not None, f"{row.key} = {shown!r} not printed after line {position}"
+                position = found + 1
+    # the same figures as the dict, as the reader sees them (and checked by hand for this cohort); no key
+    assert report["people"]["members"] == 4 and "Membres des équipes 4\n" in text
+    assert report["people"]["women"] == 1 and "\nFemmes 1\n" in text
+    assert report["people"]["sex_not_stated"] == 1 and "Sexe non précisé 1\n" in text
+    assert "\nProjets 2\n" in text and "Jalons atteints 1\n" in text
+    assert "Cohorte Cohorte PDF fictive (cohorte-pdf)" in text and "Programme test" in text
+    assert "Date de référence du rapport 31 mars 2026" in text
     local = GENERATED.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"]))  # shown in APP_TIMEZONE
-    assert f"Généré le 15 janv. 2026, {local:%H:%M:%S} generated_at" in text
+    assert f"Généré le 15 janvier 2026, {local:%H:%M}" in text  # the long form of tracker/core/dates.py
+    for key in ("sex_not_stated", "reference_date", "generated_at", "by_sector", "women_youth", "jobs_created"):
+        assert key not in text
 
 
 def test_indicators_jobs_and_completeness_tables(app, cohort):
@@ -132,13 +132,15 @@ def test_indicators_jobs_and_completeness_tables(app, cohort):
                                      "youth": Decimal("6")}]
     _, text = read_pdf(cohort_pdf(report, "fr", GENERATED))
     lines = text.splitlines()
-    code_line = lines.index("jobs_created")
-    assert lines[code_line - 1] == "Emplois créés"
-    assert lines[code_line + 1] == "nombre flux 0 30 11 36,7%"  # baseline, target, actual, progress 11/30
-    assert "4 1 2 3 1" in lines[lines.index("jobs_created", code_line + 1) + 1]  # the five cells, §12 order
+    # name, then unit · kind · aggregation; then projects reporting, baseline, target, actual, progress 11/30
+    assert "Emplois créés\nNombre · Flux (somme des périodes) · Somme des\nprojets\n1 0 30 11 36,7 %" in text
+    assert "Emplois créés 4 1 2 3 1" in lines  # the five cells, §12 order
     assert "Emplois créés : 11 au total, dont 5 pour des femmes et 6 pour des jeunes." in text
+    # the summary opens the report, with the same figures
+    assert "Les projets ont créé 11 emplois, dont 45,5 % pour des femmes et 54,5 % pour des jeunes." in text
     for row in report["completeness"]:
-        assert f"{row['period']} {row['owed']} {row['submitted']} {row['approved']}" in lines
+        shown = " ".join(reversed(row["period"].split("-")))  # "2025-T1" reads "T1 2025" in French
+        assert f"{shown} {row['owed']} {row['submitted']} {row['approved']}" in lines
 
 
 def test_page_numbers_and_a4(app, cohort):
@@ -164,9 +166,48 @@ def test_include_submitted_notice_only_when_on(app, cohort):
     _, text_off = read_pdf(cohort_pdf(official, "fr", GENERATED))
     _, text_on = read_pdf(cohort_pdf(with_submitted, "fr", GENERATED))
     flat_off, flat_on = text_off.replace("\n", " "), text_on.replace("\n", " ")
-    assert NOTICE_FR not in flat_off and "Valeurs soumises incluses Non include_submitted" in text_off
-    assert NOTICE_FR in flat_on and "Valeurs soumises incluses Oui include_submitted" in text_on
-    assert "nombre flux 0 30 18 60,0%" in text_on
+    assert NOTICE_FR not in flat_off and "Valeurs soumises incluses Non" in text_off
+    assert NOTICE_FR in flat_on and "Valeurs soumises incluses Oui" in text_on
+    assert "projets\n2 0 30 18 60,0 %" in text_on  # two projects reporting, 11 + 7 of 30
+
+
+def pdftotext(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,  # noqa: S607
+                          check=True).stdout.decode("utf-8")
+
+
+def test_arabic_text_extracts_as_written(app, cohort):
+    """pdftotext and pypdf give back the Arabic title and section names letter for letter (issue 18)."""
+    report = cohort_report([cohort.id], None, TO)
+    data = cohort_pdf(report, "ar", GENERATED)
+    with app.test_request_context(), force_locale("ar"):
+        title = _("Rapport de cohorte")
+        sections = [_(k) for k in ("Filtres", "En bref", "Portefeuille", "Personnes", "Formations", "Accompagnement",
+                                   "Jalons", "Indicateurs", "Complétude des données", "Tendances des indicateurs")]
+    assert title == "تقرير الفوج" and "المؤشرات" in sections
+    extracted = [_plain(pdftotext(data)), read_pdf(data)[1]]
+    for text in extracted:
+        assert title in text
+        for name in sections[1:]:
+            assert name in text, name
+        assert "مناصب الشغل المحدثة" in text  # the indicator's Arabic name
+        assert "ققرير" not in text
+
+
+def test_pdf_is_tagged_with_bookmarks_for_sections_and_projects(app, cohort):
+    from tracker.reports.services import cohort_report_and_rows
+
+    report, rows = cohort_report_and_rows([cohort.id], None, TO)
+    reader, text = read_pdf(cohort_pdf(report, "fr", GENERATED, rows=rows))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    outline = reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles == ["Rapport de cohorte", "Annexe : fiches projets"]
+    sections, projects = [item for item in outline if isinstance(item, list)]
+    assert [s.title for s in sections][:3] == ["En bref", "1. Portefeuille", "2. Personnes"]
+    assert [s.title for s in sections][-1] == "8. Tendances des indicateurs"
+    assert sorted(p.title for p in projects) == sorted(f"{p.code} {p.name}" for p in cohort.projects)
 
 
 def test_arabic_pdf_is_right_to_left_with_the_embedded_arabic_font(app, cohort):
@@ -181,7 +222,8 @@ def test_arabic_pdf_is_right_to_left_with_the_embedded_arabic_font(app, cohort):
     reader, text = read_pdf(cohort_pdf(report, "ar", GENERATED))
     assert reader.trailer["/Root"]["/Lang"] == "ar"
     names = font_names(reader)
-    assert any("Noto" in n and "Arabic" in n and n.startswith("embedded:") for n in names), names
+    assert any("Mowakaba-Arabic" in n and n.startswith("embedded:") for n in names), names  # Naskh: Arabic
+    assert any("Noto" in n and "Sans" in n and n.startswith("embedded:") for n in names), names  # the rest
     arabic_letters = [c for c in text if "\u0621" <= c <= "\u064a"]
     assert len(arabic_letters) > 100  # Arabic text, not boxes (a missing glyph would extract as nothing)
     with app.test_request_context(), force_locale("ar"):
@@ -195,7 +237,7 @@ def test_arabic_pdf_is_right_to_left_with_the_embedded_arabic_font(app, cohort):
 def test_french_pdf_uses_the_french_html(app, cohort):
     html = cohort_html(cohort_report([cohort.id], None, TO), "fr", GENERATED)
     assert '<html lang="fr" dir="ltr">' in html
-    assert 'href="vendor/noto-arabic/font-pdf.css"' in html  # one embedded font for both scripts
+    assert 'href="vendor/noto-arabic/font-pdf.css"' in html  # the same fonts for every language
 
 
 def test_cli_writes_the_demo_pdf(app, runner, tmp_path):
@@ -210,13 +252,13 @@ def test_cli_writes_the_demo_pdf(app, runner, tmp_path):
     from tracker.cohorts.services import get_by_slug
 
     report = cohort_report([get_by_slug(DEMO_SLUG).id], None, TO)
-    assert f"({DEMO_SLUG}) cohorts" in text
-    assert f"Projets {report['portfolio']['projects']} projects" in text
-    assert f"Femmes {report['people']['women']} women" in text
-    assert f"Membres des équipes {report['people']['members']} members" in text
+    assert f"({DEMO_SLUG})" in text
+    assert f"\nProjets {report['portfolio']['projects']}\n" in text
+    assert f"\nFemmes {report['people']['women']}\n" in text
+    assert f"Membres des équipes {report['people']['members']}\n" in text
     with app.test_request_context(), force_locale("fr"):
-        total = _plain(fmt("actual", report["indicators"][0]["actual"]))
-    assert f"Emplois créés : {total} au total" in text
+        total = _plain(figure(report["indicators"][0]["actual"], report["indicators"][0]["unit"]))
+    assert f"Emplois créés : {total} au total" in text and report["indicators"][0]["unit"] == "count"
 
 
 def test_cli_pdf_in_arabic(app, tmp_path):

@@ -12,8 +12,11 @@ from flask import url_for
 from openpyxl import load_workbook
 
 from tests import factories
-from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory, MilestoneFactory
-from tests.periods.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
+from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
+from tests.report_files.reading import sheets
 from tests.reports.test_services import _cohort_with
 from tests.trainings.factories import AttendanceFactory, TrainingFactory
 from tracker.extensions import db
@@ -138,27 +141,31 @@ def test_xlsx_raw_sheets_formats_frozen_headers_widths_and_no_staff_notes():
     report = cohort_report([k.cohort.id], FROM, TO)
     data = exporters.to_xlsx(report, raw=raw_frames([k.cohort.id], FROM, TO))
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames[-len(SHEETS):] == [f"raw_{name}" for name in SHEETS]
-    assert wb.sheetnames[:8] == ["cover", "portfolio", "people", "trainings", "mentoring", "milestones",
-                                 "indicators", "completeness"]
+    tables = sheets(wb)
+    raw = {name: tables[f"raw.{name}"] for name in SHEETS}
+    assert wb.sheetnames[-len(SHEETS) - 1:-1] == [raw[name].title for name in SHEETS]  # then the keys sheet
+    assert wb.sheetnames[-len(SHEETS) - 1] == "Données — projets"
     for name in SHEETS:
-        assert wb[f"raw_{name}"].freeze_panes == "A2", name
+        assert wb[raw[name].title].freeze_panes == "A2", name
 
-    ws = wb["raw_members"]
+    members = raw["members"]
+    ws = wb[members.title]
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["member_id", "project_id", "project_code", "project_name", "full_name"]
-    karim = next(row for row in ws.iter_rows(min_row=2) if row[header.index("full_name")].value == "Karim Fictif")
-    birth = karim[header.index("birth_date")]
-    assert birth.value.date() == dt.date(1990, 2, 3) and birth.number_format == exporters.FORMAT_DATE
-    share = karim[header.index("ownership_pct")]
-    assert share.value == 60 and share.number_format == exporters.FORMAT_AMOUNT
-    assert karim[header.index("member_id")].number_format == exporters.FORMAT_INTEGER
-    assert karim[header.index("is_lead")].value is False
-    letter = karim[header.index("consent_purpose")].column_letter
+    assert header[:5] == ["N° interne du membre", "N° interne du projet", "Numéro du projet", "Projet", "Nom complet"]
+    col = {key.rsplit(".", 1)[1]: index for key, index in members.columns.items()}
+    karim = next(row for row in ws.iter_rows(min_row=2) if row[col["full_name"]].value == "Karim Fictif")
+    birth = karim[col["birth_date"]]
+    assert birth.value.date() == dt.date(1990, 2, 3) and birth.number_format == "yyyy-mm-dd"
+    share = karim[col["ownership_pct"]]
+    assert share.value == 60 and share.number_format == '0.0" %"'
+    assert karim[col["member_id"]].number_format == "#,##0"
+    assert karim[col["is_lead"]].value is False
+    assert karim[col["sex"]].value == "Homme"  # codes read as labels
+    assert karim[col["phone"]].value == "+212600000001" and karim[col["phone"]].data_type == "s"
+    letter = karim[col["consent_purpose"]].column_letter
     assert ws.column_dimensions[letter].width >= len("Suivi du projet par le programme d'incubation")
 
-    sessions = wb["raw_sessions"]
-    assert "staff_notes" not in [c.value for c in sessions[1]]
+    assert "raw.sessions.staff_notes" not in raw["sessions"].columns
     every_cell = [c.value for sheet in wb for row in sheet.iter_rows() for c in row]
     assert not any(isinstance(v, str) and SECRET in v for v in every_cell)
 
@@ -168,7 +175,7 @@ def test_dangerous_names_are_neutralised_in_section_and_raw_sheets_and_csv(app, 
     cohort = factories.CohortFactory()
     for n, text in enumerate(DANGEROUS):
         project = factories.ProjectFactory(cohort=cohort, name=text, lead__full_name=text)
-        indicator = IndicatorFactory(code=text)
+        indicator = IndicatorFactory(code=text, name_fr=text)
         TargetFactory(project=project, indicator=indicator)
         report = PeriodReportFactory(project=project, status=ReportStatus.APPROVED)
         IndicatorValueFactory(report=report, indicator=indicator, value=Decimal(n))
@@ -180,30 +187,33 @@ def test_dangerous_names_are_neutralised_in_section_and_raw_sheets_and_csv(app, 
         zipped = client.get(url_for("report_files.cohort_file", fmt="csv", **args))
     assert xlsx.status_code == zipped.status_code == 200
     wb = load_workbook(io.BytesIO(xlsx.data))
-    expected = {"'" + text for text in DANGEROUS}
+    tables = sheets(wb)
+    # XML turns a bare carriage return into a line feed on reading
+    expected = {text.replace("\r", "\n") for text in DANGEROUS}
 
-    def column(sheet, name):
-        ws = wb[sheet]
-        col = [c.value for c in ws[1]].index(name)
-        return {row[col] for row in ws.iter_rows(min_row=2, values_only=True)}
+    def column(section, name):
+        sheet = tables[section]
+        index = sheet.columns[f"{section}.{name}"]
+        return {row[index].replace("\r", "\n") for row in wb[sheet.title].iter_rows(min_row=2, values_only=True)}
 
-    assert column("raw_projects", "name") == expected
-    assert column("raw_members", "full_name") == expected
-    assert column("raw_members", "project_name") == expected
-    assert column("raw_attendance", "full_name") <= expected  # no training here: empty
-    assert column("raw_indicator_values", "indicator") == expected
-    assert column("raw_targets", "indicator") == expected
-    assert column("indicators", "code") == expected  # section sheet
+    assert column("raw.projects", "name") == expected  # as typed: text cells, no apostrophe
+    assert column("raw.members", "full_name") == expected
+    assert column("raw.members", "project_name") == expected
+    assert column("raw.attendance", "full_name") <= expected  # no training here: empty
+    assert column("raw.indicator_values", "indicator") == expected
+    assert column("raw.targets", "indicator") == expected
     for ws in wb:
-        for row in ws.iter_rows(values_only=True):
-            for value in row:
-                assert not (isinstance(value, str) and value.startswith(exporters.DANGEROUS_PREFIXES)), (
-                    ws.title, value)
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.value)  # never a formula
+                if isinstance(cell.value, str) and cell.value.startswith(exporters.DANGEROUS_PREFIXES):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.value)
 
     with zipfile.ZipFile(io.BytesIO(zipped.data)) as archive:
-        assert sorted(archive.namelist()) == sorted(exporters.CSV_FILES)  # sections only: no personal data
-        rows = list(csv.reader(io.StringIO(archive.read("indicators.csv").decode("utf-8-sig"), newline="")))
-    assert {row[0] for row in rows[1:]} == expected
+        assert len(archive.namelist()) == 9  # sections only: no personal data
+        rows = list(csv.reader(io.StringIO(archive.read(archive.namelist()[6]).decode("utf-8-sig"), newline=""),
+                               delimiter=";"))
+    assert {row[0] for row in rows[1:]} == {"'" + text for text in DANGEROUS}  # the indicator names, guarded
 
 
 @pytest.mark.parametrize("submitted", [False, True])

@@ -6,7 +6,7 @@ holders get 404, never 403. Bad filters redraw the page with the messages (400),
 
 from flask import url_for
 
-ROLES = ("anon", "admin", "manager", "staff", "holder")
+from tests.roles import ROLES
 
 
 def S(anon, admin, manager, staff, holder):

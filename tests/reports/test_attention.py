@@ -3,7 +3,8 @@
 import datetime as dt
 
 from tests import factories
-from tests.mentoring.factories import MentoringSessionFactory, MilestoneFactory
+from tests.mentoring.factories import MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
 from tests.periods.factories import PeriodReportFactory
 from tracker.extensions import db
 from tracker.milestones.models import MilestoneStatus
@@ -83,12 +84,30 @@ def test_each_reason_with_known_data():
     assert returned.reason_count == 2
 
 
-def test_order_most_reasons_first_then_never_mentored():
+def test_order_by_attention_score():
+    """Overdue reports weigh most (30 each), then returned reports (20), late milestones by days late (3 + 1
+    per 15 days), then days without a session (never: 15; 61 days: 5): tracker/portfolio/score.py."""
     w = World()
     items = needs_attention([w.cohort.id], TODAY).items
-    assert items[0].project_id == w.returned.id  # two reasons
-    assert items[1].project_id == w.never.id  # never mentored comes before the other single reasons
-    assert items[2].project_id == w.quiet.id
+    order = [w.returned, w.overdue, w.never, w.late, w.quiet]
+    assert [i.project_id for i in items] == [p.id for p in order]
+    assert [i.score.total for i in items] == [50, 30, 15, 6 + 3, 5]
+    assert [i.score.main_reason for i in items] == ["overdue_reports", "overdue_reports", "no_session",
+                                                    "late_milestones", "no_session"]
+
+
+def test_the_report_and_the_portfolio_give_the_same_score():
+    from tracker.portfolio.services import PortfolioFilters, portfolio
+
+    w = World()
+    mentor = factories.UserFactory(role="staff")
+    for project in (w.fine, w.never, w.quiet, w.edge, w.late, w.overdue, w.returned):
+        project.staff = [mentor]
+    db.session.flush()
+    listed = {i.project_id: i.score.total for i in needs_attention([w.cohort.id], TODAY).items}
+    rows = portfolio(PortfolioFilters(mentor_id=mentor.id), TODAY).rows
+    assert {r.project.id: r.attention_score for r in rows if r.needs_attention} == listed
+    assert [r.project.id for r in rows][:len(listed)] == list(listed)  # same ranking
 
 
 def test_limit_keeps_the_total():

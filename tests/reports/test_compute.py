@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 from tracker.reports import compute
-from tracker.reports.compute import frame
+from tracker.reports.frames import frame
 
 REF = dt.date(2025, 6, 30)
 MIN_AGE, MAX_AGE = 15, 34
@@ -227,7 +227,8 @@ def test_indicators_flow_sum_stock_latest_approved_only():
     assert [i["code"] for i in out] == ["revenue", "employees"]
     revenue, employees = out
     assert revenue == {"code": "revenue", "unit": "MAD", "kind": "flow", "baseline": D("50"), "target": D("300"),
-                       "actual": D("150"), "progress": 0.4, "cells": {}}
+                       "actual": D("150"), "progress": 0.4, "projects_reporting": 1, "cells": {}}
+    assert employees["projects_reporting"] == 2
     assert employees["baseline"] == D("1") and employees["target"] == D("15")
     assert employees["actual"] == D("9")
     assert employees["progress"] == pytest.approx(8 / 14)
@@ -248,7 +249,73 @@ def test_indicators_no_values_and_equal_baseline_target():
     targets = frame([(1, 1, D("10"), D("10"))], TARGET_COLS)
     out = compute.indicators(CATALOGUE, targets, frame([], VALUE_COLS), None, REF)
     assert out == [{"code": "revenue", "unit": "MAD", "kind": "flow", "baseline": D("10"), "target": D("10"),
-                    "actual": None, "progress": None, "cells": {}}]
+                    "actual": None, "progress": None, "projects_reporting": 0, "cells": {}}]
+
+
+PERCENT_CATALOGUE = frame([(4, "gross_margin", "percent", "stock", False, 1)], CATALOGUE.columns)
+
+
+def test_percent_indicator_is_the_mean_over_the_projects_reporting_it():
+    """83 % would be the sum 24.2 + 37.5 + 21.3: a margin is averaged over the projects that report one."""
+    values = frame([
+        (1, 4, Q1, "approved", "total", D("30")),
+        (1, 4, Q2, "approved", "total", D("24.2")),  # stock: project 1's latest
+        (2, 4, Q2, "approved", "total", D("37.5")),
+        (3, 4, Q1, "approved", "total", D("21.3")),
+        (4, 4, Q1, "draft", "total", D("99")),  # not counted: project 4 does not report
+    ], VALUE_COLS)
+    targets = frame([(1, 4, D("20"), D("40")), (2, 4, D("30"), D("50")), (4, 4, None, D("45"))], TARGET_COLS)
+    [margin] = compute.indicators(PERCENT_CATALOGUE, targets, values, None, REF)
+    assert margin["projects_reporting"] == 3
+    assert margin["actual"] == D("27.67")  # (24.2 + 37.5 + 21.3) / 3, to the cent
+    assert margin["baseline"] == D("25.00") and margin["target"] == D("45.00")  # means of the targets set
+    assert margin["progress"] == pytest.approx((27.67 - 25) / (45 - 25))
+
+
+def _trend_cohorts():
+    return frame([(1, dt.date(2025, 1, 1), dt.date(2025, 12, 31), "quarterly")],
+                 ["id", "start_date", "end_date", "reporting_frequency"])
+
+
+def _labelled(values):
+    labels = {Q1: "2025-T1", Q2: "2025-T2", Q3: "2025-T3"}
+    return frame([(*row, labels[row[2]]) for row in values.itertuples(index=False)], [*VALUE_COLS, "period_label"])
+
+
+def test_trends_period_by_period_with_cumulative_progress():
+    out = compute.trends(CATALOGUE, _targets(), _labelled(_values()), _trend_cohorts(), None, REF)
+    assert [t["code"] for t in out] == ["revenue", "employees"]
+    revenue, employees = out
+    assert [p["period"] for p in revenue["periods"]] == ["2025-T1", "2025-T2"]  # periods ending by REF
+    assert [(p["value"], p["cumulative"]) for p in revenue["periods"]] == [(D("100"), D("100")), (D("50"), D("150"))]
+    assert [p["progress"] for p in revenue["periods"]] == [pytest.approx(50 / 250), 0.4]
+    # stock: each project's latest value as of the period's end (project 2 keeps its Q1 value in Q2)
+    assert [(p["value"], p["cumulative"]) for p in employees["periods"]] == [(D("7"), D("7")), (D("5"), D("9"))]
+    assert [p["projects_reporting"] for p in employees["periods"]] == [2, 1]
+    # the last period's cumulative figure is the report's actual
+    report = compute.indicators(CATALOGUE, _targets(), _values(), None, REF)
+    assert [t["periods"][-1]["cumulative"] for t in out] == [i["actual"] for i in report]
+
+
+def test_trends_keep_calendar_periods_without_values_and_window():
+    values = frame([(1, 1, Q1, "approved", "total", D("100"), "2025-T1")], [*VALUE_COLS, "period_label"])
+    out = compute.trends(CATALOGUE, _targets(), values, _trend_cohorts(), None, dt.date(2025, 10, 1))
+    revenue = out[0]
+    assert [p["period"] for p in revenue["periods"]] == ["2025-T1", "2025-T2", "2025-T3"]
+    assert [p["value"] for p in revenue["periods"]] == [D("100"), None, None]
+    assert [p["cumulative"] for p in revenue["periods"]] == [D("100")] * 3
+    later = compute.trends(CATALOGUE, _targets(), values, _trend_cohorts(), dt.date(2025, 4, 1), dt.date(2025, 10, 1))
+    assert [p["period"] for p in later[0]["periods"]] == ["2025-T2", "2025-T3"]
+    assert [p["cumulative"] for p in later[0]["periods"]] == [None, None]
+
+
+def test_percent_trend_is_a_mean():
+    values = frame([(1, 4, Q1, "approved", "total", D("20"), "2025-T1"),
+                    (2, 4, Q1, "approved", "total", D("30"), "2025-T1"),
+                    (1, 4, Q2, "approved", "total", D("40"), "2025-T2")], [*VALUE_COLS, "period_label"])
+    [margin] = compute.trends(PERCENT_CATALOGUE, frame([], TARGET_COLS), values, _trend_cohorts(), None, REF)
+    assert [(p["value"], p["cumulative"], p["projects_reporting"]) for p in margin["periods"]] == [
+        (D("25.00"), D("25.00"), 2), (D("40.00"), D("35.00"), 1)]
 
 
 # ---------------------------------------------------------------- completeness

@@ -15,8 +15,10 @@ from flask import url_for
 
 from tests import factories
 from tests.conftest import login
-from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory, MilestoneFactory
-from tests.periods.factories import IndicatorFactory, IndicatorValueFactory, PeriodReportFactory, TargetFactory
+from tests.indicators.factories import IndicatorFactory, TargetFactory
+from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+from tests.milestones.factories import MilestoneFactory
+from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
 from tracker.extensions import db
 from tracker.indicators.models import Unit
 from tracker.milestones.models import MilestoneCategory, MilestoneStatus
@@ -147,6 +149,11 @@ def _leaves(report: dict) -> dict[str, str]:
             for row in body:
                 for key in ("owed", "submitted", "approved"):
                     out[f"completeness.{row['period']}.{key}"] = _raw(row[key])
+        elif section == "trends":
+            for trend in body:
+                for period in trend["periods"]:
+                    for key in ("value", "cumulative", "progress", "projects_reporting"):
+                        out[f"trends.{trend['code']}.{period['period']}.{key}"] = _raw(period[key])
         else:
             walk(section, body)
     return out
@@ -179,12 +186,15 @@ def test_figures_are_shown_in_the_user_locale(app, known):
     args = {"cohort": known.cohort.id, "date_to": TO.isoformat()}
     _, tree = _page(_client(app, locale="fr"), **args)
     revenue = tree.xpath('//td[@data-metric="indicators.t_rev.actual"]')[0].text_content()
-    assert revenue == format_decimal(Decimal("1234.5"), locale="fr") and "\u202f" in revenue  # 1 234,5
+    # an amount: two decimals, grouped as in French ("1 234,50")
+    assert revenue == format_decimal(Decimal("1234.5"), format="#,##0.00", locale="fr") and "\u202f" in revenue
     rate = tree.xpath('//td[@data-metric="trainings.attendance_rate"]')[0].text_content()
     assert rate.replace("\u202f", " ").replace("\xa0", " ") == "66,7 %"
+    assert tree.xpath('//td[@data-metric="trainings.sessions"]')[0].text_content() == "2"  # a count: whole
+    assert tree.xpath('//td[@data-metric="indicators.jobs_created.actual"]')[0].text_content() == "3"
     response, tree = _page(_client(app, locale="ar"), **args)
     assert tree.get("dir") == "rtl" and tree.get("lang") == "ar"
-    assert tree.xpath('//td[@data-metric="indicators.t_rev.actual"]')[0].text_content() == "1,234.5"
+    assert tree.xpath('//td[@data-metric="indicators.t_rev.actual"]')[0].text_content() == "1,234.50"
 
 
 def test_window_and_cohort_choice_change_the_figures(app, known):
@@ -270,13 +280,33 @@ def test_managers_get_download_links_with_the_same_filters(app, known, role):
         assert links["iati"] == [url_for("report_files.iati_file", cohort=known.cohort.id)]
 
 
-def test_one_iati_link_per_chosen_cohort_and_none_for_the_whole_programme(app, known):
+def test_the_iati_link_works_for_a_single_cohort_and_says_why_otherwise(app, known):
+    """Issue 19: always in sight, disabled with its reason until exactly one cohort is chosen."""
     client = _client(app)
-    _, tree = _page(client, cohort=[known.cohort.id, known.other.id])
-    assert len(_download_hrefs(tree)["iati"]) == 2
-    _, tree = _page(client)
-    links = _download_hrefs(tree)
-    assert "iati" not in links and len(links["xlsx"]) == 1
+    for args in ({"cohort": [known.cohort.id, known.other.id]}, {}):
+        response, tree = _page(client, **args)
+        links = _download_hrefs(tree)
+        assert "iati" not in links and len(links["xlsx"]) == 1
+        [disabled] = tree.xpath("//*[@data-iati-disabled]")
+        assert disabled.get("aria-disabled") == "true"
+        why = tree.xpath(f"//*[@id='{disabled.get('aria-describedby')}']")
+        assert why and why[0].text_content().strip()
+    _, tree = _page(client, cohort=known.cohort.id)
+    assert len(_download_hrefs(tree)["iati"]) == 1 and not tree.xpath("//*[@data-iati-disabled]")
+
+
+def test_chosen_cohorts_are_removable_chips(app, known):
+    client = _client(app)
+    response, tree = _page(client, cohort=[known.cohort.id, known.other.id])
+    html = response.get_data(as_text=True)
+    chips = tree.xpath("//a[@data-chip]")
+    assert sorted(int(c.get("data-chip")) for c in chips) == sorted([known.cohort.id, known.other.id])
+    assert "Aucune cohorte choisie" not in html
+    without = next(c for c in chips if int(c.get("data-chip")) == known.other.id).get("href")
+    assert f"cohort={known.cohort.id}" in without and f"cohort={known.other.id}" not in without
+    assert client.get(without.replace("&amp;", "&")).status_code == 200
+    response, tree = _page(client)
+    assert not tree.xpath("//a[@data-chip]") and "Aucune cohorte choisie" in response.get_data(as_text=True)
 
 
 def test_holder_gets_404(app, known):
@@ -295,17 +325,17 @@ def test_grid_and_attention_link_to_reports_and_projects(app, known):
     cell = tree.xpath(f'//td[@data-project="{known.p1.id}"][@data-period="2025-T1"]')[0]
     assert cell.get("data-state") == "approved" and cell.xpath(".//a/@href") == [approved]
     assert not tree.xpath(f'//td[@data-project="{known.p3.id}"]')  # paused: owes no report
-    item = tree.xpath(f'//ul[contains(@class, "attention-list")]/li[@data-project="{known.p2.id}"]')[0]
-    assert item.xpath("./a/@href") == [project]
+    item = tree.xpath(f'//*[contains(@class, "attention-list")]/li[@data-project="{known.p2.id}"]')[0]
+    assert item.xpath(".//a/@href")[0] == project
     assert item.xpath('.//li[@data-reason="late_milestones"]')
-    p1 = tree.xpath(f'//ul[contains(@class, "attention-list")]/li[@data-project="{known.p1.id}"]')[0]
+    p1 = tree.xpath(f'//*[contains(@class, "attention-list")]/li[@data-project="{known.p1.id}"]')[0]
     assert returned in p1.xpath('.//li[@data-reason="returned_reports"]//a/@href')
 
 
 def test_charts_get_their_data_as_json_and_no_inline_script(app, known):
     response, tree = _page(_client(app), cohort=known.cohort.id, date_to=TO.isoformat())
     blocks = tree.xpath('//script[@type="application/json"][@data-chart]')
-    assert len(blocks) == 8
+    assert len(blocks) == 9  # the trends' line chart is the ninth
     for block in blocks:
         canvas = tree.xpath(f'//canvas[@id="{block.get("data-chart")}"]')
         assert canvas and canvas[0].get("aria-label") and canvas[0].get("role") == "img"
@@ -361,7 +391,8 @@ def test_query_count_does_not_grow_with_the_number_of_projects(app, count_querie
         assert response.status_code == 200
         counts.append(len(queries))
         tree = lxml.html.fromstring(response.get_data(as_text=True))
-        assert len(tree.xpath('//ul[contains(@class, "attention-list")]/li[@data-project]')) == min(
-            len(cohort.projects), 100)
+        listed = tree.xpath('//*[contains(@class, "attention-list")]/li[@data-project]')
+        assert len(listed) == min(len(cohort.projects), 100)
+        assert len(tree.xpath('//ol[contains(@class, "attention-top")]/li')) == min(len(cohort.projects), 10)
     assert counts[0] == counts[1], counts
     assert counts[0] <= 25, counts

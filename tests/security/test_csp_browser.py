@@ -16,6 +16,7 @@ from tests.browser.conftest import (  # noqa: F401  (the live server on the demo
     browser_type_launch_args,
     demo_database,
     demo_password,
+    live_app,
     live_server,
 )
 from tests.browser.test_smoke import log_in

@@ -5,9 +5,8 @@ S(...) helper and the one profile needed are restated here, in the same shape.""
 
 from flask import url_for
 
+from tests.roles import ROLES
 from tests.trainings.factories import AttendanceFactory, TrainingFactory
-
-ROLES = ("anon", "admin", "manager", "staff", "holder")
 
 
 def S(anon, admin, manager, staff, holder):

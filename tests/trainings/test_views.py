@@ -209,7 +209,9 @@ def test_sheet_lists_members_grouped_by_project(actors, login_as):
     assert page.index(f'id="p-{other.id}-title"') < page.index(f'name="m-{other.lead.id}"')
     assert re.search(rf'id="m-{actors.project.lead.id}-present" value="present" autocomplete="off" checked', page)
     assert "Non renseigné" in page  # the other project's lead has no mark yet
-    assert "Présents : 1 · Absents : 0 · Non renseignés : 1" in page
+    # the counts sit in the sticky save bar, each in its own element the script updates
+    assert re.search(r'data-count="present">1<.*data-count="absent">0<.*data-count="unrecorded">1<', page, re.S)
+    assert 'data-attendance-filter' in page and 'name="rest_absent"' in page
     assert "Projet en pause" not in page
     assert "Afficher aussi le projet non actif" in page
     assert "Projet en pause" in client.get(f"/trainings/{training.id}/attendance?inactive=1").get_data(as_text=True)
@@ -333,3 +335,30 @@ def test_sheet_query_count_is_the_same_for_5_and_50_members(actors, login_as, co
 
     five, fifty = measure(5), measure(50)
     assert five == fifty
+
+
+def test_mark_the_rest_absent_records_every_member_left_without_an_answer(actors, login_as):
+    training = TrainingFactory(cohort=actors.cohort)
+    project, members = sheet_project(actors.cohort, 3)
+    client = login_as("staff")
+    response = client.post(f"/trainings/{training.id}/attendance",
+                           data={f"m-{members[0].id}": "present", "rest_absent": "1"}, follow_redirects=True)
+    assert response.status_code == 200
+    marks = marks_of(training)
+    assert marks[members[0].id] is True
+    assert marks[members[1].id] is False and marks[members[2].id] is False
+    assert marks[actors.project.lead.id] is False and marks[actors.other_project.lead.id] is False
+
+
+def test_attendance_for_a_training_in_the_future_is_refused_with_a_clear_message(actors, login_as):
+    import datetime as dt
+
+    training = TrainingFactory(cohort=actors.cohort, date=dt.date.today() + dt.timedelta(days=3))
+    client = login_as("staff")
+    url = f"/trainings/{training.id}/attendance"
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="attendance-refused"' in page and "la présence se note à partir de ce jour-là" in page
+    assert 'name="rest_absent"' not in page  # no sheet to fill
+    response = client.post(url, data={f"m-{actors.project.lead.id}": "present"}, follow_redirects=True)
+    assert "la présence se note à partir de ce jour-là" in response.get_data(as_text=True).replace("&#39;", "'")
+    assert marks_of(training) == {}

@@ -7,16 +7,20 @@ Bad filter values are reported as translated messages, never raised.
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import abort, url_for
+from flask import url_for
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
 from tracker.auth.models import User
 from tracker.core.audit import AuditEvent
+from tracker.core.dates import date_text
 from tracker.core.fields import query_date
+from tracker.core.i18n import label
+from tracker.core.period_names import period_name
 from tracker.extensions import db
 
 NO_USER = "none"  # the user filter's value for events without an author (failed logins, command line)
@@ -25,19 +29,15 @@ ERASED = "[erased]"  # what a law 09-08 erasure leaves in place of a value (trac
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one names nothing (404, never a 500)
 
 
-def get_or_404(model, ident: int):
-    """`db.get_or_404` that also answers 404 for ids no column can hold."""
-    if not 0 < ident <= MAX_ID:
-        abort(404)
-    return db.get_or_404(model, ident)
-
-
 ACTION_LABELS = {
     "create": _l("Création"),
     "update": _l("Modification"),
     "delete": _l("Suppression"),
     "login": _l("Connexion"),
     "login_failed": _l("Échec de connexion"),
+    "login.lockout": _l("Connexions bloquées"),
+    "login.slowdown": _l("Connexions ralenties"),
+    "login.unlock": _l("Connexions débloquées"),
     "password_changed": _l("Mot de passe changé"),
     "password_reset": _l("Mot de passe réinitialisé"),
     "submit": _l("Soumission"),
@@ -52,7 +52,56 @@ ACTION_LABELS = {
     "reactivate": _l("Réactivation"),
     "member.export": _l("Export de données personnelles"),
     "member.erase": _l("Effacement de données personnelles"),
+    "api_token.create": _l("Jeton d'API créé"),
+    "api_token.use": _l("Jeton d'API utilisé"),
+    "api_token.revoke": _l("Jeton d'API révoqué"),
+    "invitation_sent": _l("Invitation envoyée"),
+    "password_reset_requested": _l("Réinitialisation du mot de passe demandée"),
+    "reassign": _l("Réattribution de la relecture"),
 }
+
+# The fields services record, as the forms call them; anything else shows its stored name.
+FIELD_LABELS = {
+    "title": _l("Titre"), "name": _l("Nom"), "full_name": _l("Nom complet"), "display_name": _l("Nom affiché"),
+    "email": _l("Adresse e-mail"), "role": _l("Rôle"), "locale": _l("Langue"), "active": _l("Actif"),
+    "status": _l("Statut"), "date": _l("Date"), "due_date": _l("Échéance"), "done_date": _l("Fait le"),
+    "planned_date": _l("Date prévue"), "achieved_date": _l("Date d'atteinte"), "description": _l("Description"),
+    "sex": _l("Sexe"), "birth_date": _l("Date de naissance"), "phone": _l("Téléphone"),
+    "duration_hours": _l("Durée (heures)"), "duration_minutes": _l("Durée (minutes)"), "topic": _l("Thème"),
+    "topics": _l("Sujets abordés"), "mode": _l("Modalité"), "trainer": _l("Formateur·rice"), "place": _l("Lieu"),
+    "sector": _l("Secteur"), "stage": _l("Stade"), "legal_form": _l("Forme juridique"), "province": _l("Province"),
+    "commune": _l("Commune"), "summary": _l("Résumé"), "shared_summary": _l("Résumé partagé"),
+    "staff_notes": _l("Notes internes"), "next_session_date": _l("Prochaine séance"), "category": _l("Catégorie"),
+    "review_comment": _l("Commentaire de relecture"), "highlights": _l("Faits marquants de la période"),
+    "difficulties": _l("Difficultés rencontrées"), "support_needed": _l("Appui souhaité de la part du programme"),
+    "period": _l("Période"), "target_value": _l("Cible"), "baseline_value": _l("Situation de départ"),
+    "target_date": _l("Date de la cible"), "baseline_date": _l("Date de la situation de départ"),
+    "reason": _l("Motif"), "comment": _l("Commentaire"), "reviewer": _l("Relecture"),
+    "consent_date": _l("Date du consentement"), "consent_purpose": _l("Finalité du consentement"),
+    "is_lead": _l("Porteur principal"), "ownership_pct": _l("Part du capital (%)"), "project_id": _l("Projet"),
+    "role_title": _l("Fonction"), "cohort": _l("Cohorte"), "owner": _l("Responsable"),
+}
+
+
+def _value_enums() -> dict:
+    """(entity type, field) → the enumeration whose stored values the field holds: shown by their labels."""
+    from tracker.core.permissions import Role
+    from tracker.mentoring.models import ActionOwner, SessionMode
+    from tracker.milestones.models import MilestoneCategory, MilestoneStatus
+    from tracker.periods.models import ReportStatus
+    from tracker.projects.models import LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
+    from tracker.trainings.models import Topic, TrainingMode
+
+    return {
+        ("user", "role"): Role, ("member", "role"): MemberRole, ("member", "sex"): Sex,
+        ("project", "status"): ProjectStatus, ("project", "sector"): Sector, ("project", "stage"): Stage,
+        ("project", "legal_form"): LegalForm, ("milestone", "status"): MilestoneStatus,
+        ("milestone", "category"): MilestoneCategory, ("period_report", "status"): ReportStatus,
+        ("training", "topic"): Topic, ("training", "mode"): TrainingMode, ("mentoring_session", "mode"): SessionMode,
+        ("action_item", "owner"): ActionOwner,
+    }
+
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 ENTITY_LABELS = {
     "user": _l("Compte"),
@@ -67,6 +116,7 @@ ENTITY_LABELS = {
     "indicator": _l("Indicateur"),
     "target": _l("Cible"),
     "period_report": _l("Rapport de période"),
+    "api_token": _l("Jeton d'API"),
 }
 
 
@@ -156,9 +206,10 @@ def events_query(f: AuditFilters) -> sa.Select:
         stmt = stmt.where(AuditEvent.entity_type == f.entity_type)
     if f.entity_id is not None:
         stmt = stmt.where(AuditEvent.entity_id == f.entity_id)
-    if f.date_from:
+    # The first and last days Python knows bound nothing (and have no day before or after: an overflow).
+    if f.date_from and f.date_from > dt.date.min:
         stmt = stmt.where(AuditEvent.created_at >= _local_midnight_utc(f.date_from))
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max:
         stmt = stmt.where(AuditEvent.created_at < _local_midnight_utc(f.date_to + dt.timedelta(days=1)))
     return stmt
 
@@ -188,7 +239,8 @@ def authors(events) -> dict[int, User]:
 
 
 def _link_targets() -> dict:
-    """entity type → (id column, extra column or None, url builder(id, extra))."""
+    """entity type → (id column, extra column or None, name column or None, url builder(id, extra))."""
+    from tracker.api.models import ApiToken
     from tracker.cohorts.models import Cohort
     from tracker.indicators.models import Indicator, Target
     from tracker.mentoring.models import ActionItem, MentoringSession
@@ -198,27 +250,51 @@ def _link_targets() -> dict:
     from tracker.trainings.models import Training
 
     return {
-        "user": (User.id, None, lambda i, _: url_for("admin.edit_user", user_id=i)),
-        "cohort": (Cohort.id, Cohort.slug, lambda i, slug: url_for("cohorts.view_cohort", slug=slug)),
-        "project": (Project.id, None, lambda i, _: url_for("projects.view_project", project_id=i)),
-        "member": (Member.id, None, lambda i, _: url_for("privacy.view_member", member_id=i)),
-        "training": (Training.id, None, lambda i, _: url_for("trainings.view_training", training_id=i)),
-        "mentoring_session": (MentoringSession.id, None,
+        "user": (User.id, None, User.display_name, lambda i, _: url_for("admin.edit_user", user_id=i)),
+        "cohort": (Cohort.id, Cohort.slug, Cohort.name, lambda i, slug: url_for("cohorts.view_cohort", slug=slug)),
+        "project": (Project.id, None, Project.name, lambda i, _: url_for("projects.view_project", project_id=i)),
+        "member": (Member.id, None, Member.full_name, lambda i, _: url_for("privacy.view_member", member_id=i)),
+        "training": (Training.id, None, Training.title,
+                     lambda i, _: url_for("trainings.view_training", training_id=i)),
+        "mentoring_session": (MentoringSession.id, None, MentoringSession.date,
                               lambda i, _: url_for("mentoring.view_session", session_id=i)),
-        "action_item": (ActionItem.id, ActionItem.session_id,
+        "action_item": (ActionItem.id, ActionItem.session_id, ActionItem.description,
                         lambda i, session_id: url_for("mentoring.view_session", session_id=session_id)),
-        "milestone": (Milestone.id, None, lambda i, _: url_for("milestones.view_milestone", milestone_id=i)),
-        "attachment": (Attachment.id, Attachment.milestone_id,
+        "milestone": (Milestone.id, None, Milestone.title,
+                      lambda i, _: url_for("milestones.view_milestone", milestone_id=i)),
+        "attachment": (Attachment.id, Attachment.milestone_id, Attachment.original_name,
                        lambda i, milestone_id: url_for("milestones.view_milestone", milestone_id=milestone_id)),
-        "indicator": (Indicator.id, None, lambda i, _: url_for("indicators.edit_indicator", indicator_id=i)),
-        "target": (Target.id, Target.project_id,
+        "indicator": (Indicator.id, None, Indicator.code,
+                      lambda i, _: url_for("indicators.edit_indicator", indicator_id=i)),
+        "target": (Target.id, Target.project_id, None,
                    lambda i, project_id: url_for("indicators.project_targets", project_id=project_id)),
-        "period_report": (PeriodReport.id, None, lambda i, _: url_for("periods.review_report", report_id=i)),
+        "period_report": (PeriodReport.id, None, PeriodReport.period_label,
+                          lambda i, _: url_for("periods.review_report", report_id=i)),
+        "api_token": (ApiToken.id, None, ApiToken.name,
+                      lambda i, _: url_for("tokens.list_tokens")),  # admins see every token
     }
 
 
-def entity_links(events) -> dict[tuple[str, int], str]:
-    """{(entity type, id): url} for the entities of `events` that still exist; one query per type."""
+@dataclass(frozen=True)
+class EntityLink:
+    url: str
+    name: str | None  # what the entity is called today (a name, a title, a date, a period), if anything
+
+
+def _entity_name(entity_type: str, value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return date_text(value)
+    if entity_type == "period_report":
+        return period_name(value)
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def entity_links(events) -> dict[tuple[str, int], EntityLink]:
+    """{(entity type, id): link with its name} for the entities of `events` that still exist; one query per
+    type."""
     wanted: dict[str, set[int]] = {}
     for e in events:
         if e.entity_id is not None:
@@ -228,10 +304,10 @@ def entity_links(events) -> dict[tuple[str, int], str]:
     for entity_type, ids in wanted.items():
         if entity_type not in targets:
             continue
-        id_column, extra, build = targets[entity_type]
-        columns = [id_column] + ([extra] if extra is not None else [])
+        id_column, extra, name, build = targets[entity_type]
+        columns = [id_column, extra if extra is not None else sa.null(), name if name is not None else sa.null()]
         for row in db.session.execute(sa.select(*columns).where(id_column.in_(ids))):
-            links[(entity_type, row[0])] = build(row[0], row[1] if extra is not None else None)
+            links[(entity_type, row[0])] = EntityLink(build(row[0], row[1]), _entity_name(entity_type, row[2]))
     return links
 
 
@@ -241,6 +317,33 @@ class ChangeRow:
     before: object
     after: object
     paired: bool  # True: a before → after pair; False: a single value (e.g. an import's summary figure)
+    entity_type: str = ""
+
+    def shown(self, value) -> str:
+        """A value as the rest of the app writes it: an enumeration by its label, a date in the short form."""
+        enum_cls = _value_enums().get((self.entity_type, self.field))
+        if enum_cls is not None and isinstance(value, str):
+            try:
+                return label(enum_cls(value))
+            except ValueError:
+                pass
+        return display_value(value)
+
+    @property
+    def label(self) -> str:
+        return field_label(self.field)
+
+
+def field_label(name: str) -> str:
+    """A recorded field as the forms call it ("due_date" → "Échéance")."""
+    return str(FIELD_LABELS.get(name, name))
+
+
+def raw_json(event: AuditEvent) -> str:
+    """The event as stored, for the "details" box."""
+    text = json.dumps({"action": event.action, "entity": event.entity_type, "id": event.entity_id,
+                       "changes": event.changes}, ensure_ascii=False, sort_keys=True, indent=2, default=str)
+    return text.replace(ERASED, f"[{_l('effacé')}]")
 
 
 def change_rows(event: AuditEvent) -> list[ChangeRow]:
@@ -249,9 +352,9 @@ def change_rows(event: AuditEvent) -> list[ChangeRow]:
     rows = []
     for name, value in sorted((event.changes or {}).items()):
         if isinstance(value, list) and len(value) == 2 and event.action != "import":
-            rows.append(ChangeRow(name, value[0], value[1], True))
+            rows.append(ChangeRow(name, value[0], value[1], True, event.entity_type))
         else:
-            rows.append(ChangeRow(name, None, value, False))
+            rows.append(ChangeRow(name, None, value, False, event.entity_type))
     return rows
 
 
@@ -261,6 +364,12 @@ def display_value(value) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_l("oui") if value else _l("non"))
+    if isinstance(value, str) and _DATE_TEXT.match(value):  # dates read as everywhere else in the app
+        try:
+            return date_text(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+
     if isinstance(value, (list, dict)):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, render_template, request
 from tracker.admin import audit_query as q
 from tracker.core.audit import AuditEvent
 from tracker.core.permissions import Action, require
+from tracker.core.view_helpers import load_or_404
 from tracker.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -15,7 +16,7 @@ PER_PAGE = 50
 def _helpers() -> dict:
     return {
         "action_label": q.action_label, "entity_label": q.entity_label, "change_rows": q.change_rows,
-        "display_value": q.display_value, "NO_USER": q.NO_USER,
+        "display_value": q.display_value, "NO_USER": q.NO_USER, "raw_json": q.raw_json,
     }
 
 
@@ -39,7 +40,7 @@ def list_events():
 @bp.route("/<int:event_id>")
 @require(Action.VIEW_AUDIT)
 def view_event(event_id: int):
-    event = q.get_or_404(AuditEvent, event_id)
+    event = load_or_404(AuditEvent, event_id)
     return render_template(
         "admin/audit_detail.html", event=event, authors=q.authors([event]), links=q.entity_links([event]),
         **_helpers(),

@@ -1,3 +1,4 @@
+import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from tracker.projects.models import Project
 
 LOCALES = ("fr", "ar", "en")
+# An account created by invitation has no password until the person chooses one: this marker is no argon2
+# hash, so no password ever verifies against it.
+NO_PASSWORD = "!invited"
 
 
 def new_session_token() -> str:
@@ -65,3 +69,34 @@ class User(UserMixin, VersionedMixin, TimestampMixin, db.Model):
     @property
     def is_staff_like(self) -> bool:
         return self.role in (Role.ADMIN, Role.MANAGER, Role.STAFF)
+
+    @property
+    def has_password(self) -> bool:
+        """False while an invited person has not chosen their password yet."""
+        return not self.password_hash.startswith("!")
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+class AuthToken(db.Model):
+    """A single-use link sent by e-mail (invitation, password reset). Only the SHA-256 of the secret is
+    stored: a copy of the database gives nobody a working link."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuthToken {self.id} u{self.user_id} {self.purpose}>"

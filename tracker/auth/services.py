@@ -1,5 +1,7 @@
 """Accounts: password hashing, authentication, password changes, user administration."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -38,11 +40,12 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def find_by_email(email: str) -> User | None:
+def get_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def check_password_rules(password: str) -> None:
+    """Raises ServiceError (field `password`) when the password is shorter than PASSWORD_MIN_LENGTH."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         raise ServiceError(
@@ -56,7 +59,7 @@ def authenticate(email: str, password: str) -> User | None:
     Unknown e-mail, wrong password and deactivated account are indistinguishable to the caller's user;
     a failure on a known account is counted on it and every failure is audited.
     """
-    user = find_by_email(email)
+    user = get_by_email(email)
     if user is None:
         _hasher().hash(password or "x")  # spend the same time as a real check
         audit.record(None, "login_failed", "user", None, {"email": [None, normalise_email(email)[:254]]})
@@ -74,8 +77,37 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _epoch_iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).replace(microsecond=0).isoformat()
+
+
+def record_throttling(email: str, events: list[dict]) -> None:
+    """Audits each login budget a failure just exhausted (core/limiter.py): `login.lockout` (an account
+    from one address or device, or an address for every account) and `login.slowdown` (an account's
+    delays begin). Once per budget: the attempts it then refuses are not recorded, so an attacker cannot
+    fill the trail."""
+    if not events:
+        return
+    user = get_by_email(email)
+    for event in events:
+        audit.record(None, event["action"], "user", user.id if user else None, {
+            "scope": [None, event["scope"]], "until": [None, _epoch_iso(event["until"])],
+            **({} if user else {"email": [None, normalise_email(email)[:254]]}),
+        })
+
+
+def record_unlock(user: User, scopes: list[str], actor=None) -> None:
+    """Audits an unlock: the owner signed in (clearing the budgets listed in `scopes`), or an admin did
+    it from the command line (`actor`, scopes ["manual"])."""
+    if scopes:
+        audit.record(actor, "login.unlock", "user", user.id, {"scope": [None, sorted(scopes)]})
+
+
 def change_password(user: User, current: str, new: str) -> None:
-    """Rotates the session token so every other session of the user ends."""
+    """Rotates the session token so every other session of the user ends.
+
+    Raises ServiceError when `current` is not the user's password (field `current_password`) or when `new`
+    breaks the password rules (`check_password_rules`)."""
     if not verify_password(user, current):
         raise ServiceError(_l("Le mot de passe actuel est incorrect."), field="current_password")
     check_password_rules(new)
@@ -94,7 +126,7 @@ def _user_snapshot(user: User) -> dict:
 
 
 def _check_unique_email(email: str, user_id: int | None = None) -> None:
-    other = find_by_email(email)
+    other = get_by_email(email)
     if other is not None and other.id != user_id:
         raise ServiceError(_l("Un compte existe déjà avec cette adresse e-mail."), field="email")
 
@@ -106,6 +138,8 @@ def _projects(project_ids) -> list[Project]:
 
 def create_user(actor, *, email: str, display_name: str, role: Role | str, password: str,
                 locale: str = "fr", project_ids=()) -> User:
+    """A new account, audited. Raises ServiceError when another account has this e-mail (field `email`) or
+    when the password breaks the rules (`check_password_rules`)."""
     email = normalise_email(email)
     _check_unique_email(email)
     check_password_rules(password)
@@ -129,6 +163,9 @@ def update_user(actor, user: User, *, version, email: str, display_name: str, ro
     """Admins edit accounts. Deactivating rotates the session token: open sessions stop at once.
 
     An admin cannot deactivate or demote their own account (the programme would lose its last admin).
+
+    Raises ConflictError when `version` is stale; ServiceError when the admin deactivates or demotes their
+    own account, or when another account has this e-mail (field `email`).
     """
     check_version(user, version)
     role = Role(role)
@@ -139,7 +176,13 @@ def update_user(actor, user: User, *, version, email: str, display_name: str, ro
     before = _user_snapshot(user)
     user.email, user.display_name, user.role, user.locale = email, display_name.strip(), role, locale
     if user.active and not active:
+        from tracker.auth import tokens
+
         user.session_token = new_session_token()
+        tokens.revoke(user)  # an invitation or reset link must not reopen a deactivated account
+        from tracker.api import access_tokens
+
+        access_tokens.revoke_all(actor, user)  # nor may an API token keep reading its data
     user.active = active
     user.projects = _projects(project_ids) if role == Role.HOLDER else []
     db.session.flush()
@@ -150,7 +193,9 @@ def update_user(actor, user: User, *, version, email: str, display_name: str, ro
 
 
 def set_password(actor, user: User, password: str) -> None:
-    """An admin resets a password: the user's sessions end."""
+    """An admin resets a password: the user's sessions end.
+
+    Raises ServiceError when the password breaks the rules (`check_password_rules`)."""
     check_password_rules(password)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()

@@ -8,10 +8,10 @@ from flask_login import current_user, login_user
 from tracker.auth import services
 from tracker.auth.forms import ChangePasswordForm, LoginForm
 from tracker.core import limiter, security
+from tracker.core.lifecycle import saving
 from tracker.core.permissions import Action, Role, public, require
-from tracker.core.services import ServiceError
 from tracker.core.urls import is_safe_next
-from tracker.extensions import db
+from tracker.core.view_helpers import apply_error
 
 bp = Blueprint("auth", __name__)
 
@@ -23,14 +23,20 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        limiter.check_login(form.email.data)  # 429 once the account or this address spent its failures
+        try:
+            limiter.check_login(form.email.data)  # 429 while this account may not be tried from here
+        except limiter.Throttled as refused:
+            with saving(catch=()):
+                services.record_throttling(form.email.data, refused.events)
+            raise
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
         if user is None:
-            limiter.login_failed(form.email.data)
+            with saving(catch=()):
+                services.record_throttling(form.email.data, limiter.login_failed(form.email.data))
             flash(_("Adresse e-mail ou mot de passe incorrect."), "danger")
             return render_template("auth/login.html", form=form), 200
-        limiter.login_succeeded(form.email.data)
+        with saving(catch=()):
+            services.record_unlock(user, limiter.login_succeeded(form.email.data), actor=user)
         locale = session.get("locale")
         session.clear()  # a fresh session on login: no fixation
         if locale:
@@ -59,11 +65,15 @@ def _holder_landing(user, target):
 @require(Action.USE_APP)
 def logout():
     # A new session token: this cookie, any copy of it and the remember-me cookie are worthless from now on.
-    services.end_all_sessions(current_user)
-    db.session.commit()
+    with saving(catch=()):
+        services.end_all_sessions(current_user)
     security.end_session()
     flash(_("Vous êtes déconnecté."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The holder's pages kept for offline use and the drafts on this browser go with the session (issue 21);
+    # offline.js clears them too before logging out, for a browser that ignores this header.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -71,12 +81,11 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(show=False) as outcome:
             services.change_password(current_user, form.current_password.data, form.password.data)
-        except ServiceError as error:
-            getattr(form, error.field or "password").errors.append(str(error.message))
+        if not outcome.ok:
+            apply_error(form, outcome.error, flash_too=False, default_field="password")
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session carries the new token; the others are gone
             flash(_("Votre mot de passe a été changé. Vos autres sessions ont été fermées."), "success")
             return redirect(url_for("core.home"))

@@ -76,6 +76,7 @@ class RestoreResult:
 
 
 def backend_of(url: sa.URL) -> str:
+    """"sqlite" or "postgresql"; raises BackupError for any other database."""
     name = url.get_backend_name()
     if name not in DB_MEMBERS:
         raise BackupError(f"backups support SQLite and PostgreSQL, not {name}.")
@@ -128,7 +129,9 @@ def _upload_files(upload_dir: Path) -> list[Path]:
 
 
 def pg_binary(name: str) -> str:
-    """The path of pg_dump / pg_restore; PG_BIN_DIR (if set) is searched before PATH."""
+    """The path of pg_dump / pg_restore; PG_BIN_DIR (if set) is searched before PATH.
+
+    Raises BackupError when the program is found in neither."""
     bin_dir = os.environ.get("PG_BIN_DIR")
     path = shutil.which(name, path=bin_dir) if bin_dir else None
     path = path or shutil.which(name)
@@ -253,7 +256,11 @@ def _restore_sqlite(url: sa.URL, copy: Path) -> list[str]:
 
 
 def create_backup(target: Path, url: sa.URL, upload_dir: Path) -> dict:
-    """Writes the archive at `target` (refused if it exists) and returns its manifest."""
+    """Writes the archive at `target` (refused if it exists) and returns its manifest.
+
+    Raises BackupError when the database is neither SQLite nor PostgreSQL, when `target` exists or its folder
+    does not, or when the database cannot be copied (SQLite file missing or unreadable; pg_dump missing,
+    connection refused or pg_dump failing)."""
     backend = backend_of(url)
     target = Path(target)
     if target.exists():
@@ -302,7 +309,10 @@ def _write_archive(target: Path, manifest: dict, db_file: Path, upload_dir: Path
 
 
 def read_manifest(source: Path) -> dict:
-    """The manifest of an archive, checked for shape (not yet for checksums)."""
+    """The manifest of an archive, checked for shape (not yet for checksums).
+
+    Raises BackupError when `source` does not exist, is not a readable archive with a manifest, or has an
+    unknown manifest or backup format."""
     try:
         with tarfile.open(source, mode="r:gz") as tar:
             member = tar.getmember(MANIFEST)
@@ -383,7 +393,10 @@ def _extracted(source: Path, manifest: dict):
 
 def restore_backup(source: Path, url: sa.URL, upload_dir: Path, migrations_dir: Path,
                    force: bool = False) -> RestoreResult:
-    """Replaces the database and writes the upload files back. Everything is checked first."""
+    """Replaces the database and writes the upload files back. Everything is checked first.
+
+    Raises BackupError when the archive is unreadable or does not fit here (`read_manifest`,
+    `check_compatible`), when a checksum or a row count does not match, or when the restore itself fails."""
     manifest = read_manifest(source)
     check_compatible(manifest, url, migrations_dir, force)
     backend = manifest["backend"]

@@ -1,21 +1,11 @@
-import datetime as dt
-
 import click
 from flask.cli import with_appcontext
 
 from tracker.cohorts import services
 from tracker.cohorts.models import Frequency
+from tracker.core.cli_options import iso_date
 from tracker.core.services import ServiceError
 from tracker.extensions import db
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 @click.group("cohort", help="Manage cohorts.")
@@ -29,9 +19,9 @@ def cohort_cli():
 @click.option("--city", default=None, help="City of the forum.")
 @click.option("--province", default=None, help="Province.")
 @click.option("--programme", default=None, help="Programme the cohort belongs to.")
-@click.option("--forum-date", callback=_date, default=None, help="Forum date (YYYY-MM-DD).")
-@click.option("--start", callback=_date, default=None, help="Start of the support (YYYY-MM-DD).")
-@click.option("--end", callback=_date, default=None, help="End of the support (YYYY-MM-DD).")
+@click.option("--forum-date", callback=iso_date, default=None, help="Forum date (YYYY-MM-DD).")
+@click.option("--start", callback=iso_date, default=None, help="Start of the support (YYYY-MM-DD).")
+@click.option("--end", callback=iso_date, default=None, help="End of the support (YYYY-MM-DD).")
 @click.option("--frequency", type=click.Choice([f.value for f in Frequency]), default="quarterly",
               show_default=True, help="Reporting frequency.")
 @with_appcontext

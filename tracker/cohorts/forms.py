@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.cohorts.models import Frequency
 from tracker.core.fields import LocaleDateField, VersionField
+from tracker.core.forms import FlaskForm  # the text gate (core/text.py) on every field
 from tracker.core.i18n import choices
 
 

@@ -21,6 +21,11 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
 
 
+def all_cohorts() -> list[Cohort]:
+    """Every cohort by name: the choices of cohort filters and fields."""
+    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name)))
+
+
 def cohort_stats(cohort_ids: list[int]) -> dict[int, dict[str, int]]:
     """Projects, active projects and team members per cohort, in two aggregate queries."""
     from tracker.projects.models import Member, Project, ProjectStatus
@@ -72,6 +77,8 @@ def _validate(data: dict, cohort_id: int | None) -> dict:
 
 
 def create_cohort(actor, data: dict) -> Cohort:
+    """A new cohort, audited. Raises ServiceError (field set) when the name is blank, the identifier is not
+    lower-case letters, digits and dashes or is taken by another cohort, or the end date precedes the start."""
     cohort = Cohort(**_validate(data, None))
     db.session.add(cohort)
     db.session.flush()
@@ -80,13 +87,9 @@ def create_cohort(actor, data: dict) -> Cohort:
 
 
 def update_cohort(actor, cohort: Cohort, data: dict, version) -> Cohort:
+    """Edits a cohort, audited. Raises ConflictError when `version` is stale, ServiceError on the rules of
+    `create_cohort`."""
     check_version(cohort, version)
     data = _validate(data, cohort.id)
-    before = audit.snapshot(cohort, FIELDS)
-    for key, value in data.items():
-        setattr(cohort, key, value)
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(cohort, FIELDS))
-    if changes:
-        audit.record(actor, "update", "cohort", cohort.id, changes)
+    audit.update(actor, cohort, "cohort", FIELDS, data)
     return cohort

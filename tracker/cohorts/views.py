@@ -1,30 +1,17 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.cohorts import services
 from tracker.cohorts.forms import CohortForm
 from tracker.cohorts.models import Cohort
-from tracker.core.concurrency import conflict_guard
+from tracker.core.lifecycle import saving
 from tracker.core.permissions import Action, require
-from tracker.core.services import ConflictError, ServiceError
+from tracker.core.view_helpers import load_or_404
 from tracker.extensions import db
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
-
-
-def _load(slug: str) -> Cohort:
-    cohort = services.get_by_slug(slug)
-    if cohort is None:
-        abort(404)
-    return cohort
-
-
-def _flash_error(form, error: ServiceError) -> None:
-    if error.field and error.field in form._fields:
-        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
 
 
 @bp.route("/")
@@ -44,13 +31,9 @@ def create_cohort():
     if request.method == "GET":
         form.reporting_frequency.data = "quarterly"
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             cohort = services.create_cohort(current_user, form.cohort_data())
-        except ServiceError as error:
-            db.session.rollback()
-            _flash_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("La cohorte « %(name)s » a été créée.", name=cohort.name), "success")
             return redirect(url_for("cohorts.view_cohort", slug=cohort.slug))
     return render_template("cohorts/cohort_form.html", form=form, cohort=None)
@@ -59,7 +42,7 @@ def create_cohort():
 @bp.route("/<slug>")
 @require(Action.VIEW_COHORT)
 def view_cohort(slug: str):
-    cohort = _load(slug)
+    cohort = load_or_404(services.get_by_slug, slug)
     stats = services.cohort_stats([cohort.id])[cohort.id]
     return render_template("cohorts/cohort_detail.html", cohort=cohort, row=stats)
 
@@ -67,22 +50,17 @@ def view_cohort(slug: str):
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @require(Action.EDIT_COHORT)
 def edit_cohort(slug: str):
-    cohort = _load(slug)
+    cohort = load_or_404(services.get_by_slug, slug)
     form = CohortForm(obj=cohort)
     if request.method == "GET":
         form.version.data = cohort.version
         form.reporting_frequency.data = cohort.reporting_frequency.value
     if form.validate_on_submit():
-        try:
-            with conflict_guard():
-                services.update_cohort(current_user, cohort, form.cohort_data(), form.version.data)
-                db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            _flash_error(form, error)
-            if isinstance(error, ConflictError):
-                form.version.data = db.session.scalar(sa.select(Cohort.version).where(Cohort.id == cohort.id))
-        else:
+        with saving(form) as outcome:
+            services.update_cohort(current_user, cohort, form.cohort_data(), form.version.data)
+        if outcome.conflict:
+            form.version.data = db.session.scalar(sa.select(Cohort.version).where(Cohort.id == cohort.id))
+        elif outcome.ok:
             flash(_("La cohorte a été enregistrée."), "success")
             return redirect(url_for("cohorts.view_cohort", slug=cohort.slug))
     return render_template("cohorts/cohort_form.html", form=form, cohort=cohort)

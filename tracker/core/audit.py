@@ -2,6 +2,7 @@
 
 import datetime as dt
 import enum
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -69,3 +70,25 @@ def record(actor, action: str, entity_type: str, entity_id: int | None, changes:
     )
     db.session.add(event)
     return event
+
+
+@contextmanager
+def recorded(actor, obj, entity_type: str, fields: list[str], action: str = "update"):
+    """Audits what the block changes in `obj`'s `fields`: one event with {field: [before, after]}, none when
+    nothing changed. Yields the dict of changes, filled when the block ends (after a flush, so defaults and
+    database-side values are what is recorded)."""
+    before = snapshot(obj, fields)
+    changes: dict[str, list] = {}
+    yield changes
+    db.session.flush()
+    changes.update(diff(before, snapshot(obj, fields)))
+    if changes:
+        record(actor, action, entity_type, obj.id, changes)
+
+
+def update(actor, obj, entity_type: str, fields: list[str], data: dict) -> dict[str, list]:
+    """Sets `data` on `obj` and audits what changed; returns the changes."""
+    with recorded(actor, obj, entity_type, fields) as changes:
+        for key, value in data.items():
+            setattr(obj, key, value)
+    return changes

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from tracker.core.problems import is_api_request, problem
 from tracker.extensions import db
 
 MESSAGES = {
@@ -29,19 +30,25 @@ def handle_http_error(error: HTTPException):
         return error
     if error.code >= 500:
         db.session.rollback()
-    body, code = render_error(error.code if error.code in MESSAGES else 500)
+    if is_api_request():  # the API answers problem+json, never a page
+        kept = {name: value for name, value in error.get_headers() if name in ("Retry-After", "Allow")}
+        return problem(error.code if error.code < 600 else 500, headers=kept)
+    # A throttled login may say how long to wait (tracker/core/limiter.py LoginDelayed).
+    body, code = render_error(error.code if error.code in MESSAGES else 500, getattr(error, "detail_message", None))
     # Keep what the client needs from the original: when to retry (throttled login), which methods work.
     kept = [(name, value) for name, value in error.get_headers() if name in ("Retry-After", "Allow")]
     return body, code, kept
 
 
-def handle_csrf_error(error: CSRFError):
+def handle_csrf_error(error: CSRFError):  # never on /api/: its blueprint is exempt
     return render_error(400, str(_l("Le formulaire a expiré. Rechargez la page et réessayez.")))
 
 
 def handle_unexpected(error: Exception):
     current_app.logger.exception("Unhandled error: %s", error)
     db.session.rollback()
+    if is_api_request():
+        return problem(500)
     return render_error(500)
 
 

@@ -6,8 +6,57 @@ import shutil
 from pathlib import Path
 
 from flask import current_app
-from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import Form as _Form
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+
+from tracker.core.text import clean_line, clean_multiline
+
+
+def int_or_none(value):
+    """Coerce/filter for optional id fields: an integer, or None for a blank or unreadable value (the field's
+    validators or the service then say what is missing)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class TextGateMeta:
+    """Every text field of every form goes through the text gate (tracker/core/text.py) before any
+    filter or validator of its own: a text area keeps its line breaks, any other text field (names,
+    codes, titles, e-mails, hidden values) is one line without bidi overrides. Passwords are left as
+    typed (the request gate already removed control characters): changing them would lock people out."""
+
+    def bind_field(self, form, unbound_field, options):
+        gate = _gate_for(unbound_field.field_class)
+        if gate is not None:
+            options = dict(options, filters=(gate, *unbound_field.kwargs.get("filters", ())))
+        return super().bind_field(form, unbound_field, options)
+
+
+def _gate_for(field_class):
+    if issubclass(field_class, TextAreaField):
+        return clean_multiline
+    if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+        return clean_line
+    return None
+
+
+class FlaskForm(_FlaskForm):
+    """The app's base form (Flask-WTF with CSRF) with the text gate; feature forms import it from here."""
+
+    class Meta(TextGateMeta):
+        pass
+
+
+class Form(_Form):
+    """The base of sub-forms (rows of a FieldList), with the same text gate."""
+
+    class Meta(TextGateMeta):
+        pass
 
 
 class LanguageForm(FlaskForm):

@@ -63,7 +63,7 @@ class VersionedMixin:
     """Optimistic locking: SQLAlchemy adds `AND version = :old` to every UPDATE.
 
     A stale write raises StaleDataError; forms also carry the version they were loaded with so a
-    conflict is detected before anything is written (see core.concurrency).
+    conflict is detected before anything is written (see core.lifecycle).
     """
 
     version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -25,6 +25,7 @@ class Scope(enum.StrEnum):
     ALL = "all"
     OWN_PROJECT = "own_project"  # holder: only projects they are linked to
     OWN_RECORD = "own_record"  # staff: only records they authored (e.g. their mentoring sessions)
+    ASSIGNED = "assigned"  # staff: only the projects assigned to them
     NONE = "none"
 
 
@@ -44,7 +45,8 @@ class Action(enum.StrEnum):
     LOG_SESSION = "log_session"
     EDIT_SESSION = "edit_session"
     VIEW_STAFF_NOTES = "view_staff_notes"
-    COMPLETE_ACTION_ITEM = "complete_action_item"
+    COMPLETE_ACTION_ITEM = "complete_action_item"  # holders: only the items their project owns
+    MANAGE_ACTION_ITEM = "manage_action_item"  # reopen a done item; complete one the programme's team owns
     EDIT_MILESTONE = "edit_milestone"
     SUBMIT_REPORT = "submit_report"
     REVIEW_REPORT = "review_report"
@@ -55,9 +57,11 @@ class Action(enum.StrEnum):
     IMPORT_PROJECTS = "import_projects"
     VIEW_AUDIT = "view_audit"
     PERSONAL_DATA = "personal_data"
+    INVITE_HOLDER = "invite_holder"  # create a holder account for a project and e-mail the invitation
+    REASSIGN_REVIEW = "reassign_review"  # choose who reviews a submitted report
 
 
-A, P, R, N = Scope.ALL, Scope.OWN_PROJECT, Scope.OWN_RECORD, Scope.NONE
+A, P, R, N, S = Scope.ALL, Scope.OWN_PROJECT, Scope.OWN_RECORD, Scope.NONE, Scope.ASSIGNED
 
 # action: (admin, manager, staff, holder)
 _TABLE: dict[Action, tuple[Scope, Scope, Scope, Scope]] = {
@@ -77,6 +81,7 @@ _TABLE: dict[Action, tuple[Scope, Scope, Scope, Scope]] = {
     Action.EDIT_SESSION: (A, A, R, N),
     Action.VIEW_STAFF_NOTES: (A, A, A, N),
     Action.COMPLETE_ACTION_ITEM: (A, A, A, P),
+    Action.MANAGE_ACTION_ITEM: (A, A, A, N),
     Action.EDIT_MILESTONE: (A, A, A, P),
     Action.SUBMIT_REPORT: (A, A, A, P),
     Action.REVIEW_REPORT: (A, A, A, N),
@@ -87,6 +92,8 @@ _TABLE: dict[Action, tuple[Scope, Scope, Scope, Scope]] = {
     Action.IMPORT_PROJECTS: (A, A, A, N),
     Action.VIEW_AUDIT: (A, N, N, N),
     Action.PERSONAL_DATA: (A, N, N, N),
+    Action.INVITE_HOLDER: (A, A, S, N),
+    Action.REASSIGN_REVIEW: (A, A, N, N),
 }
 
 POLICY: dict[Action, dict[Role, Scope]] = {
@@ -101,10 +108,7 @@ def scope_of(user, action: Action) -> Scope:
 
 
 def _project_id_of(obj) -> int | None:
-    from tracker.projects.models import Project
-
-    if isinstance(obj, Project):
-        return obj.id
+    """Every object a scoped permission is checked on says which project it belongs to (a project, itself)."""
     return getattr(obj, "project_id", None)
 
 
@@ -121,6 +125,8 @@ def can(user, action: Action, obj=None) -> bool:
         return True
     if scope is Scope.OWN_PROJECT:
         return _project_id_of(obj) in user.project_ids
+    if scope is Scope.ASSIGNED:
+        return _project_id_of(obj) in assigned_project_ids(user)
     return getattr(obj, "author_id", None) == user.id
 
 
@@ -133,6 +139,22 @@ def authorize(action: Action, obj=None, user=None) -> None:
     user = user if user is not None else current_user
     if not can(user, action, obj):
         deny(user)
+
+
+_assignments = None  # the projects feature's answer, registered at app creation
+
+
+def register_assignments(lookup) -> None:
+    """`lookup(user) -> set[int]`: the projects a staff member is assigned to (tracker.projects.services)."""
+    global _assignments
+    _assignments = lookup
+
+
+def assigned_project_ids(user) -> set[int]:
+    """The projects a staff member is assigned to (one query; not cached: assignments change)."""
+    if _assignments is None:
+        raise RuntimeError("no project assignments registered: create the app with tracker.create_app")
+    return _assignments(user)
 
 
 def visible_project_ids(user) -> set[int] | None:

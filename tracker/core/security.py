@@ -11,7 +11,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
 
-from tracker.core import limiter
+from tracker.core import limiter, text
 
 # No 'unsafe-inline' anywhere: JS lives in static/js/*.js, data reaches it through
 # <script type="application/json"> blocks, CSS in static/css/. Bootstrap's icons are data: SVGs.
@@ -33,6 +33,7 @@ LAST_SEEN = "_last_seen"  # epoch seconds of the session's latest request, kept 
 
 
 def init_app(app) -> None:
+    text.init_app(app)  # every parameter through the text gate; `next` with a control character is a 400
     limiter.init_app(app)
     app.before_request(end_idle_session)
     app.after_request(set_security_headers)
@@ -61,7 +62,7 @@ def end_idle_session():
     too. A cookie that proves a login but carries no time at all (issued before this hook existed) counts
     as stale. A session restored from the remember-me cookie starts its idle clock now.
     """
-    if request.endpoint == "static":
+    if request.endpoint == "static" or request.blueprint == "api":  # the API never reads the session
         return None
     from_session = "_user_id" in session
     if not current_user.is_authenticated:
@@ -91,7 +92,20 @@ def set_security_headers(response):
         headers.setdefault("Strict-Transport-Security", HSTS)
     # Static files stay cacheable; pages and downloads of a signed-in user, and every HTML page (the
     # login page carries a CSRF token), must not stay in a shared browser's cache.
+    if request.blueprint == "api":  # the API sets its own (no-store, or no-cache with an ETag)
+        return response
+    # The only exception: a holder's own pages, kept for reading offline (tracker/offline/caching.py).
     if request.endpoint != "static" and (response.mimetype == "text/html" or current_user.is_authenticated):
-        headers["Cache-Control"] = "no-store"
+        kept = _offline_policy(response) if _offline_policy else None
+        headers["Cache-Control"] = kept or "no-store"
         headers.pop("Expires", None)
     return response
+
+
+_offline_policy = None  # the offline feature's answer, registered at app creation
+
+
+def register_offline_policy(policy) -> None:
+    """`policy(response) -> str | None`: the Cache-Control of a page a holder may read offline, else None."""
+    global _offline_policy
+    _offline_policy = policy

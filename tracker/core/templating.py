@@ -3,19 +3,24 @@
 import datetime as dt
 from decimal import Decimal
 
-from flask import request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
+from markupsafe import Markup
 
+from tracker.core.dates import LONG, SHORT, date_text, datetime_text, days_ago, days_waiting
 from tracker.core.i18n import LANGUAGE_NAMES, isolate, label, text_direction
+from tracker.core.period_names import period_name
 from tracker.core.permissions import Action, can
+from tracker.core.query_args import ignored_filters
+from tracker.core.urls import url_with
 
 
-def _date(value, fmt: str = "medium") -> str:
-    if value is None:
-        return "—"
+def _date(value, fmt: str = "short") -> str:
+    """`|date` is the short form, `|date('long')` the long one (tracker/core/dates.py); a moment shows its time
+    in the app's time zone."""
+    form = LONG if fmt == "long" else SHORT
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "short")
-    return format_date(value, fmt)
+        return datetime_text(value, form)
+    return date_text(value, form)
 
 
 def _number(value, digits: int | None = None) -> str:
@@ -26,19 +31,25 @@ def _number(value, digits: int | None = None) -> str:
     return format_decimal(value, format=None if digits is None else "#,##0." + "0" * digits)
 
 
-def _url_with(**changes) -> str:
-    """The current URL with some query arguments replaced (filters, sorting, pagination)."""
-    args = request.args.to_dict()
-    args.update({k: v for k, v in changes.items() if v is not None})
-    for k, v in changes.items():
-        if v is None:
-            args.pop(k, None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+def _fraction(part, whole) -> Markup:
+    """"5 / 8" as one left-to-right run: without the isolation an Arabic page shows it as "8 / 5"."""
+    return Markup('<bdi dir="ltr" class="text-nowrap">%s / %s</bdi>') % (_number(part), _number(whole))
+
+
+def _can(action, obj=None) -> bool:
+    from flask_login import current_user
+
+    return can(current_user, action, obj)
 
 
 def register(app) -> None:
-    app.jinja_env.filters.update(date=_date, number=_number, label=label, isolate=isolate)
-    app.jinja_env.globals.update(url_with=_url_with)
+    from tracker.core import formatting
+
+    app.jinja_env.filters.update(date=_date, number=_number, label=label, isolate=isolate, period=period_name)
+    formatting.register(app)  # |count, |amount, |rate, |figure: one way to show a figure everywhere
+    # Globals as well as context: macros imported without context (buttons) ask the permission table too.
+    app.jinja_env.globals.update(url_with=url_with, ignored_filters=ignored_filters, fraction=_fraction,
+                                 days_ago=days_ago, days_waiting=days_waiting, can=_can, Action=Action)
 
     @app.context_processor
     def inject():

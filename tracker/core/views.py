@@ -1,27 +1,29 @@
-import datetime as dt
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from tracker.core.forms import LanguageForm
-from tracker.core.permissions import Action, Role, public, require
+from tracker.core.lifecycle import saving
+from tracker.core.permissions import Action, public, require
 from tracker.core.urls import is_safe_next
 from tracker.extensions import db
 
 bp = Blueprint("core", __name__)
 
 
+_home_page = None  # the portfolio feature's view, registered at app creation
+
+
+def register_home(view) -> None:
+    """The page "/" shows for the signed-in user (tracker.portfolio.home)."""
+    global _home_page
+    _home_page = view
+
+
 @bp.route("/")
 @require(Action.USE_APP)
 def home():
-    if current_user.role == Role.HOLDER:
-        from tracker.portfolio.holder import holder_dashboard
-
-        today = dt.date.today()
-        return render_template("core/home_holder.html", dashboard=holder_dashboard(current_user, today), today=today)
-    from tracker.portfolio.views import render_portfolio
-
-    return render_portfolio()
+    return _home_page()
 
 
 @bp.route("/health")
@@ -40,7 +42,7 @@ def set_language():
         abort(400)
     session["locale"] = form.locale.data
     if current_user.is_authenticated:
-        current_user.locale = form.locale.data
-        db.session.commit()
+        with saving(catch=()):
+            current_user.locale = form.locale.data
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("core.home"))

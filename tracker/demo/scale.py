@@ -33,8 +33,8 @@ from tracker.indicators.catalogue import ensure_default_catalogue
 from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
 from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneStatus
+from tracker.periods.calendar import periods_between
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
-from tracker.periods.services import periods_between
 from tracker.projects.models import (
     DEFAULT_CONSENT_PURPOSE,
     LegalForm,

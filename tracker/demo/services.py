@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tracker.auth.models import User
-from tracker.auth.services import check_password_rules, create_user, find_by_email
+from tracker.auth.services import check_password_rules, create_user, get_by_email
 from tracker.cohorts.models import Cohort, Frequency
 from tracker.cohorts.services import create_cohort, get_by_slug
 from tracker.core.permissions import Role
@@ -87,6 +87,9 @@ def load_demo(password: str, today: dt.date | None = None) -> dict[str, int]:
             _ensure_holder(ctx, account, projects[account.project_code], password)
     _ensure_trainings(ctx, projects)
     db.session.flush()
+    from tracker.notifications import scan
+
+    scan.run(today)  # the inboxes as the daily digest would have left them today (idempotent)
     return {key: created[key] for key in COUNT_KEYS}
 
 
@@ -152,7 +155,7 @@ def _ensure_staff_accounts(password: str, created: Counter) -> dict[str, User]:
     for account in data.ACCOUNTS:
         if account.role == Role.HOLDER:
             continue
-        user = find_by_email(account.email)
+        user = get_by_email(account.email)
         if user is None:
             user = create_user(None, email=account.email, display_name=account.display_name, role=account.role,
                                password=password, locale=account.locale)
@@ -162,7 +165,7 @@ def _ensure_staff_accounts(password: str, created: Counter) -> dict[str, User]:
 
 
 def _ensure_holder(ctx: _Context, account: data.AccountSpec, project: Project, password: str) -> User:
-    user = find_by_email(account.email)
+    user = get_by_email(account.email)
     if user is None:
         lead = project.lead
         user = create_user(None, email=account.email, display_name=lead.full_name if lead else account.email,
@@ -505,6 +508,9 @@ def _mark_submitted(ctx: _Context, report: PeriodReport, project: Project, mento
     report.submitted_by = holders[0] if holders else mentor
     report.submitted_at = _moment(min(_days(report.period_end, rng.randint(3, 20)), yesterday), 10,
                                   rng.randint(0, 59))
+    # The reviewer routing.py would choose: the mentor, or the other staff member for the mentor's own entry.
+    other = ctx.users["staff2"] if mentor is ctx.users["staff"] else ctx.users["staff"]
+    report.reviewer = mentor if report.submitted_by is not mentor else other
 
 
 def _mark_reviewed(ctx: _Context, report: PeriodReport, mentor: User, status: ReportStatus,

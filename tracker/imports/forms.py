@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SubmitField
-from wtforms.validators import AnyOf, DataRequired
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField
+from wtforms.validators import AnyOf, DataRequired, Optional
 
 from tracker.core.fields import OptionalSelectField
+from tracker.core.forms import FlaskForm  # the text gate (core/text.py) on every field
 from tracker.imports.storage import EXTENSIONS
 
 ACCEPT = ",".join(f".{ext}" for ext in EXTENSIONS)
@@ -33,9 +33,33 @@ class UploadForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    """`all`: the file has no error, import it; `valid`: import only the valid rows and projects."""
+    """`all`: the file has no error, import it; `valid`: import only the valid rows and projects.
+    `choices`: the digest of the conflict choices the preview showed (tracker.imports.plan.Choices.digest)."""
 
     mode = HiddenField(validators=[AnyOf([MODE_ALL, MODE_VALID])])
+    choices = HiddenField()
+
+
+CONFLICT_LABELS = {
+    "update": _l("Mettre à jour ce projet"),
+    "new": _l("Créer un nouveau projet"),
+    "skip": _l("Ignorer"),
+}
+
+
+class ChoicesForm(FlaskForm):
+    """The choices for the conflicts: one radio group per conflicting project (`conflict-<number>`, read by
+    the view, which knows the conflicts), this select to fill the ones left blank, and whether members the
+    file does not list are removed."""
+
+    apply_all = SelectField(
+        _l("Pour chaque conflit sans choix"), validators=[Optional()],
+        choices=[("", _l("— choisir projet par projet —"))] + list(CONFLICT_LABELS.items()))
+    remove_missing = BooleanField(
+        _l("Retirer les membres absents du fichier"),
+        description=_l("Sinon, les membres déjà enregistrés que le fichier ne cite pas sont gardés. Chaque retrait "
+                       "est inscrit au journal d'audit."))
+    submit = SubmitField(_l("Appliquer ces choix"))
 
 
 class CancelImportForm(FlaskForm):

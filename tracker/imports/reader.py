@@ -6,6 +6,12 @@ Windows-1252 (French Excel) or Windows-1256 (Arabic Excel), told apart by which 
 Anything else is refused with an ImportFileError whose message says what to do; nothing here touches the
 database.
 
+A file costs what it holds (issue 14): every row after the header counts towards MAX_ROWS, blank and
+separator-only rows included, and reading stops at the first row past the limit with a message saying so.
+CSV is read as a stream of lines (a line longer than MAX_LINE_CHARS is refused); an XLSX sheet is first
+scanned for how many cells it writes (styled empty cells included) so a sheet of millions of blank cells is
+refused before openpyxl parses any of them. bench/import_hostile_bench.py measures both.
+
 Cell values are kept as the file holds them (text, numbers, dates) so the rejected rows can be written back
 unchanged; the only conversion is for numbers shown as percentages in Excel (0.6 formatted `0%` is the
 text `60%`), because that is what the person typed.
@@ -17,6 +23,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,14 +32,22 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from tracker.core.services import ServiceError
+from tracker.core.text import clean_multiline
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_DATA_ROWS = 100_000
+# Rows after the header, blank ones included. A cohort's forum sheet holds hundreds of rows and the largest
+# cohort of the scale set 1,500 members: 20,000 leaves room while bounding what one upload may cost.
+MAX_ROWS = 20_000
 MAX_COLUMNS = 200
+# Cells an XLSX sheet may write, blank styled ones included: 25 per row at the row limit. openpyxl parses
+# about 200,000 cells a second here, so a sheet it accepts is read in a few seconds.
+MAX_CELLS = MAX_ROWS * 25
+MAX_LINE_CHARS = 1024 * 1024  # one CSV line; a "line" of 20 MB of separators is not a row of a table
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # an XLSX is a zip: refuse one that would unpack to this much or more
 SHEET_NAMES = ("projets", "projects")
 CSV_DELIMITERS = (";", ",", "\t")
 LEGACY_ENCODINGS = ("cp1252", "cp1256")
+_CONTROL = frozenset("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10")
 
 
 class ImportFileError(ServiceError):
@@ -80,10 +95,14 @@ def read_sheet(data: bytes, filename: str = "") -> Sheet:
         sheet = _read_csv(data, filename)
     if not sheet.rows:
         raise ImportFileError(_l("Le fichier ne contient que l'en-tête : aucune ligne de données à importer."))
-    if len(sheet.rows) > MAX_DATA_ROWS:
-        raise ImportFileError(_l("Le fichier contient plus de %(n)s lignes : découpez-le en plusieurs fichiers.",
-                                 n=MAX_DATA_ROWS))
     return sheet
+
+
+def too_many_rows() -> ImportFileError:
+    return ImportFileError(_l(
+        "Le fichier compte plus de %(n)s lignes sous l'en-tête (les lignes vides ou faites seulement de "
+        "séparateurs comptent aussi) : la lecture s'est arrêtée là. Supprimez les lignes vides sous le tableau, "
+        "ou découpez-le en plusieurs fichiers.", n=f"{MAX_ROWS:,}".replace(",", "\u202f")))
 
 
 def _not_a_spreadsheet() -> ImportFileError:
@@ -104,30 +123,38 @@ def _header_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _build(fmt: str, raw_rows, **extra) -> Sheet:
-    """Skips blank rows; the first non-blank row is the header. `raw_rows` yields (line, values)."""
+def _build(fmt: str, raw_rows: Iterable[tuple[int, list[Any]]], **extra) -> Sheet:
+    """The first non-blank row is the header; every row after it counts towards MAX_ROWS, blank or not,
+    and reading stops at the first one past the limit. `raw_rows` yields (line, values) lazily."""
     sheet = None
     for line, values in raw_rows:
-        if all(_blank(v) for v in values):
-            continue
+        values = [clean_multiline(v) for v in values]  # the text gate (core/text.py): no NUL, no bidi override
         if sheet is None:
-            headers = [_header_text(v) for v in values]
-            while headers and not headers[-1]:
-                headers.pop()
-            if len(headers) > MAX_COLUMNS:
-                raise ImportFileError(_l("Le fichier contient plus de %(n)s colonnes.", n=MAX_COLUMNS))
-            sheet = Sheet(format=fmt, headers=headers, header_line=line, **extra)
+            if all(_blank(v) for v in values):
+                if line > MAX_ROWS:  # nothing but blank rows so far
+                    raise too_many_rows()
+                continue
+            sheet = _header(fmt, line, values, extra)
             continue
+        if line - sheet.header_line > MAX_ROWS:
+            raise too_many_rows()
         values = list(values[: len(sheet.headers)])
-        values += [None] * (len(sheet.headers) - len(values))
         if all(_blank(v) for v in values):
-            continue  # something written under no header at all: not a data row
+            continue  # blank, or something written under no header at all: not a data row
+        values += [None] * (len(sheet.headers) - len(values))
         sheet.rows.append(SheetRow(line=line, values=values))
-        if len(sheet.rows) > MAX_DATA_ROWS:
-            break
     if sheet is None:
         raise ImportFileError(_l("Le fichier est vide."))
     return sheet
+
+
+def _header(fmt: str, line: int, values: list[Any], extra: dict) -> Sheet:
+    headers = [_header_text(v) for v in values]
+    while headers and not headers[-1]:
+        headers.pop()
+    if len(headers) > MAX_COLUMNS:
+        raise ImportFileError(_l("Le fichier contient plus de %(n)s colonnes.", n=MAX_COLUMNS))
+    return Sheet(format=fmt, headers=headers, header_line=line, **extra)
 
 
 # ---------------------------------------------------------------- XLSX
@@ -135,13 +162,7 @@ def _build(fmt: str, raw_rows, **extra) -> Sheet:
 def _read_xlsx(data: bytes) -> Sheet:
     import openpyxl
 
-    try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise _not_a_spreadsheet() from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_l("Ce classeur est trop volumineux une fois décompressé : découpez-le en plusieurs "
-                                 "fichiers."))
+    _check_cells(_open_zip(data))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as error:
@@ -166,10 +187,62 @@ def _read_xlsx(data: bytes) -> Sheet:
         workbook.close()
 
 
-def _xlsx_rows(sheet):
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise _not_a_spreadsheet() from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_l("Ce classeur est trop volumineux une fois décompressé : découpez-le en plusieurs "
+                                 "fichiers."))
+    return archive
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+SCAN_CHUNK = 1024 * 1024
+
+
+def count_cells(stream) -> int:
+    """How many <c> elements a worksheet part writes, read in 1 MB chunks at C speed (a regex per chunk):
+    cheap next to openpyxl's parse, which costs about 5 µs a cell even when the cell is empty."""
+    count, carry = 0, b""
+    while chunk := stream.read(SCAN_CHUNK):
+        buffer = carry + chunk
+        cut = buffer.rfind(b"<")  # a tag never holds "<": what follows it may be cut, keep it for next time
+        if cut <= 0:
+            cut = max(len(buffer) - 16, 0)
+        count += len(_CELL_TAG.findall(buffer, 0, cut))
+        carry = buffer[cut:]
+        if count > MAX_CELLS:
+            break
+    return count + len(_CELL_TAG.findall(carry))
+
+
+def _check_cells(archive: zipfile.ZipFile) -> None:
+    """Every worksheet part is counted, before openpyxl opens the workbook: in read-only mode it scans each
+    sheet that lacks a <dimension> tag in full while opening, whichever sheet is read afterwards."""
+    total = 0
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            try:
+                with archive.open(name) as stream:
+                    total += count_cells(stream)
+            except (zipfile.BadZipFile, OSError, EOFError) as error:
+                raise _not_a_spreadsheet() from error
+        if total > MAX_CELLS:
+            break
+    if total > MAX_CELLS:
+        raise ImportFileError(_l(
+            "La feuille contient plus de %(n)s cellules, en comptant les cellules vides mises en forme : "
+            "supprimez les lignes et colonnes vides autour du tableau (ou copiez le tableau seul dans un "
+            "nouveau classeur), puis importez-le à nouveau.", n=f"{MAX_CELLS:,}".replace(",", "\u202f")))
+
+
+def _xlsx_rows(sheet) -> Iterator[tuple[int, list[Any]]]:
     for line, cells in enumerate(sheet.iter_rows(), start=1):
         values = []
-        for cell in cells[:MAX_COLUMNS + 1]:
+        for cell in cells[: MAX_COLUMNS + 1]:
             if getattr(cell, "data_type", None) == "f":
                 raise ImportFileError(_l(
                     "La feuille « %(sheet)s » contient des formules (cellule %(cell)s) : copiez-la puis collez-la "
@@ -177,6 +250,8 @@ def _xlsx_rows(sheet):
                     sheet=sheet.title, cell=cell.coordinate,
                 ))
             values.append(_xlsx_value(cell))
+        while values and values[-1] is None:
+            values.pop()
         yield line, values
 
 
@@ -198,19 +273,59 @@ def _xlsx_value(cell) -> Any:
 def _read_csv(data: bytes, filename: str) -> Sheet:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _not_a_spreadsheet()
-    text, encoding = decode_text(data)
-    if any(ch in text[:4096] for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding, codec = "utf-16", "utf-16"
+    else:
+        encoding, codec = "utf-8", "utf-8-sig"
+    try:
+        return _parse_csv(io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline=""), encoding)
+    except UnicodeDecodeError as error:
+        if encoding == "utf-16":
+            raise _not_a_spreadsheet() from error
+    text, encoding = decode_text(data)  # not UTF-8: the legacy code pages are scored on the whole text
+    return _parse_csv(io.StringIO(text, newline=""), encoding)
+
+
+def _lines(stream) -> Iterator[str]:
+    """The stream's lines, never one longer than MAX_LINE_CHARS (refused) and never the whole file at once."""
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFileError(_l("Une ligne du fichier dépasse %(n)s caractères : ce n'est pas une ligne d'un "
+                                     "tableau de projets.", n=f"{MAX_LINE_CHARS:,}".replace(",", "\u202f")))
+        yield line
+
+
+def _first_line(stream) -> str:
+    """The first non-blank line, looking no further than MAX_ROWS lines; the stream is rewound."""
+    found = ""
+    for count, line in enumerate(_lines(stream), start=1):
+        if line.strip():
+            found = line
+            break
+        if count > MAX_ROWS:
+            raise too_many_rows()
+    stream.seek(0)
+    return found
+
+
+def _parse_csv(stream, encoding: str) -> Sheet:
+    if _CONTROL.intersection(stream.read(4096)):
         raise _not_a_spreadsheet()
-    first_line = next((line for line in io.StringIO(text) if line.strip()), "")
+    stream.seek(0)
+    first_line = _first_line(stream)
     delimiter = max(CSV_DELIMITERS, key=lambda d: _count_outside_quotes(first_line, d))
     if not _count_outside_quotes(first_line, delimiter):
         raise _not_a_spreadsheet()  # one column cannot hold the five mandatory ones: a text, not a table
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        raw_rows = [(line, [v if v.strip() else None for v in values]) for line, values in enumerate(reader, start=1)]
-    except csv.Error as error:
-        raise _not_a_spreadsheet() from error
-    return _build("csv", raw_rows, encoding=encoding, delimiter=delimiter)
+    reader = csv.reader(_lines(stream), delimiter=delimiter)
+
+    def records() -> Iterator[tuple[int, list[Any]]]:
+        try:  # a record is a spreadsheet row, even when a quoted cell holds a line break
+            for line, values in enumerate(reader, start=1):
+                yield line, [v if v.strip() else None for v in values[: MAX_COLUMNS + 1]]
+        except csv.Error as error:
+            raise _not_a_spreadsheet() from error
+
+    return _build("csv", records(), encoding=encoding, delimiter=delimiter)
 
 
 def _count_outside_quotes(line: str, delimiter: str) -> int:

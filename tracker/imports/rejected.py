@@ -1,5 +1,6 @@
 """The rejected rows as an XLSX to fix and re-import: the file's own columns, values as they were read, and
-one more column saying why each row was not imported.
+one more column saying why each row was not imported; then a "warnings" sheet listing what was imported with
+a warning (an unknown stage, legal form, province or commune…), with the text as typed.
 
 Text cells are written as text even when they start with `=`, `+`, `-` or `@` (a phone `+212 6…` stays a phone
 and can never run as a formula), dates as dates. The error column is named in the file's header language
@@ -16,11 +17,18 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from tracker.imports.checks import ImportIssue
+from tracker.imports.columns import ERROR_HEADERS
+from tracker.imports.normalise import fold
 from tracker.imports.reader import Sheet
-from tracker.imports.rules import ERROR_HEADERS, Analysis, ImportIssue, fold
 
 ERROR_HEADER = {"fr": "Erreur", "en": "Error"}
 SHEET_TITLE = {"fr": "Lignes rejetées", "en": "Rejected rows"}
+WARNINGS_TITLE = {"fr": "Avertissements", "en": "Warnings"}
+WARNINGS_HEADER = {
+    "fr": ("Ligne(s)", "N° projet", "Colonne", "Valeur saisie", "Avertissement"),
+    "en": ("Row(s)", "Project ID", "Column", "Value as typed", "Warning"),
+}
 
 
 def _cell(sheet, value: Any) -> WriteOnlyCell:
@@ -41,9 +49,18 @@ def error_text(issues: list[ImportIssue]) -> str:
     return "\n".join(dict.fromkeys(str(issue.message) for issue in issues))
 
 
-def rejected_xlsx(sheet: Sheet, analysis: Analysis) -> bytes:
-    language = analysis.headers.language
+def rejected_xlsx(sheet: Sheet, language: str, rejected: dict[int, list[ImportIssue]],
+                  warnings: list[ImportIssue]) -> bytes:
+    """`rejected`: row number → why it is not imported; `warnings`: in file order."""
     workbook = Workbook(write_only=True)
+    _rejected_sheet(workbook, sheet, language, rejected)
+    _warnings_sheet(workbook, language, warnings)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rejected_sheet(workbook: Workbook, sheet: Sheet, language: str, rejected: dict[int, list[ImportIssue]]) -> None:
     ws = workbook.create_sheet(SHEET_TITLE[language])
     ws.freeze_panes = "A2"
     # A previous error column (a corrected rejected-rows file imported again) is replaced, not repeated.
@@ -52,20 +69,34 @@ def rejected_xlsx(sheet: Sheet, analysis: Analysis) -> bytes:
     for position in range(len(kept)):
         ws.column_dimensions[get_column_letter(position + 1)].width = 18
     ws.column_dimensions[get_column_letter(len(kept) + 1)].width = 80
-    bold = Font(bold=True)
-    header = [_cell(ws, sheet.headers[i]) for i in kept] + [_cell(ws, ERROR_HEADER[language])]
-    for cell in header:
-        cell.font = bold
-    ws.append(header)
+    _header_row(ws, [sheet.headers[i] for i in kept] + [ERROR_HEADER[language]])
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in sheet.rows:
-        issues = analysis.rejected.get(row.line)
+        issues = rejected.get(row.line)
         if not issues:
             continue
         error = _cell(ws, error_text(issues))
         error.alignment = wrap
         ws.append([_cell(ws, row.values[i]) for i in kept] + [error])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
+
+def _warnings_sheet(workbook: Workbook, language: str, warnings: list[ImportIssue]) -> None:
+    ws = workbook.create_sheet(WARNINGS_TITLE[language])
+    ws.freeze_panes = "A2"
+    for position, width in enumerate((12, 12, 20, 30, 80), start=1):
+        ws.column_dimensions[get_column_letter(position)].width = width
+    _header_row(ws, list(WARNINGS_HEADER[language]))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for issue in warnings:
+        message = _cell(ws, str(issue.message))
+        message.alignment = wrap
+        ws.append([_cell(ws, ", ".join(str(n) for n in issue.lines)), _cell(ws, issue.project_key),
+                   _cell(ws, issue.column), _cell(ws, issue.value), message])
+
+
+def _header_row(ws, titles: list[str]) -> None:
+    bold = Font(bold=True)
+    header = [_cell(ws, title) for title in titles]
+    for cell in header:
+        cell.font = bold
+    ws.append(header)

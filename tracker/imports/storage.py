@@ -4,7 +4,10 @@ Layout, under UPLOAD_DIR/imports/ (outside the static folder):
 - `<token>.<ext>`   the bytes as uploaded; `token` is a random uuid4 in hex, `ext` is `xlsx` or `csv`. The name
                     typed by the user never reaches the file system.
 - `<token>.json`    the sidecar: original name, uploader id, cohort id, sha256, size, upload time (UTC, ISO),
-                    and once imported the outcome (`done_at`, `result`).
+                    the user's choices for the conflicts (`choices`), and once imported the outcome (`done_at`,
+                    `result`).
+- `<sha256>-c<cohort>.sheet.json`  the rows read from the upload (tracker/imports/parsed.py), so that the file
+                    is read once; removed with the upload, and by the purge like any file here.
 - `<token>.claim`   created with O_EXCL by the request that confirms the import, before it writes anything:
                     a second confirmation (double click, second tab, another app server sharing the folder)
                     cannot claim it again, so the same file is never imported twice by two requests.
@@ -46,6 +49,7 @@ class StoredImport:
     uploaded_at: str  # ISO 8601, UTC
     done_at: str | None = None
     result: dict | None = field(default=None)  # what the import did, for the result page
+    choices: dict | None = field(default=None)  # tracker.imports.plan.Choices.to_dict()
 
     @property
     def done(self) -> bool:
@@ -97,7 +101,8 @@ def save(data: bytes, original_name: str, ext: str, uploader_id: int, cohort_id:
          now: dt.datetime | None = None) -> StoredImport:
     """Stores one upload and returns its entry; first removes the entries older than 24 hours.
 
-    `ext` must be one of EXTENSIONS (the caller checked the name); `original_name` is only shown and kept.
+    `ext` must be one of EXTENSIONS (the caller checked the name; raises ValueError otherwise);
+    `original_name` is only shown and kept.
     """
     if ext not in EXTENSIONS:
         raise ValueError(f"unexpected extension {ext!r}")
@@ -185,6 +190,13 @@ def mark_done(entry: StoredImport, result: dict, keep_data: bool, now: dt.dateti
     _write_json(_sidecar(entry.token), asdict(entry))
     if not keep_data:
         data_path(entry).unlink(missing_ok=True)
+    return entry
+
+
+def save_choices(entry: StoredImport, choices: dict) -> StoredImport:
+    """Keeps the user's choices for the conflicts until the confirmation."""
+    entry.choices = choices
+    _write_json(_sidecar(entry.token), asdict(entry))
     return entry
 
 

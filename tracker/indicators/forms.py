@@ -1,23 +1,14 @@
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.core.fields import LocaleDateField, LocaleIntegerField, OptionalSelectField, normalise_typed, strip
+from tracker.core.forms import FlaskForm, Form, int_or_none  # the text gate (core/text.py) on every field
 from tracker.core.i18n import choices
 from tracker.indicators.models import IndicatorKind, Unit
 from tracker.indicators.services import TARGET_FIELDS, TargetInput, parse_figure
-
-
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class FigureField(StringField):
@@ -109,8 +100,8 @@ class IndicatorForm(FlaskForm):
 class TargetRowForm(Form):
     """One indicator's row. No CSRF of its own: the targets form carries it."""
 
-    indicator_id = HiddenField(filters=[_int_or_none])
-    version = HiddenField(filters=[_int_or_none])  # of the target the row was loaded from; blank: none
+    indicator_id = HiddenField(filters=[int_or_none])
+    version = HiddenField(filters=[int_or_none])  # of the target the row was loaded from; blank: none
     baseline_value = FigureField(_l("Valeur de référence"))
     baseline_date = LocaleDateField(_l("Date de référence"), validators=[Optional()])
     target_value = FigureField(_l("Valeur cible"))

@@ -96,10 +96,6 @@ def usage(indicator: Indicator) -> Usage:
     return Usage(int(targets or 0), int(values or 0))
 
 
-def active_indicators() -> list[Indicator]:
-    return list(db.session.scalars(
-        sa.select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.sort_order, Indicator.code)
-    ))
 
 
 def target_rows(project_id: int) -> list[tuple[Indicator, Target | None]]:
@@ -203,7 +199,9 @@ def _next_sort_order() -> int:
 
 
 def create_indicator(actor, data: dict) -> Indicator:
-    """Adds an active indicator to the catalogue after the rules above; ServiceError (field set) otherwise."""
+    """Adds an active indicator to the catalogue after the rules above.
+
+    Raises ServiceError (field set) when a rule is broken or another indicator has the code."""
     data = _clean_indicator(data)
     _check_code_free(data["code"], None)
     data.setdefault("sort_order", _next_sort_order())
@@ -267,13 +265,7 @@ def update_indicator(actor, indicator: Indicator, data: dict, loaded_at) -> Indi
                "il doit continuer à accepter les valeurs négatives."),
             field="allow_negative",
         )
-    before = audit.snapshot(indicator, INDICATOR_FIELDS)
-    for key, value in data.items():
-        setattr(indicator, key, value)
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(indicator, INDICATOR_FIELDS))
-    if changes:
-        audit.record(actor, "update", "indicator", indicator.id, changes)
+    audit.update(actor, indicator, "indicator", INDICATOR_FIELDS, data)
     return indicator
 
 
@@ -409,11 +401,20 @@ def save_targets(actor, project, rows: list[TargetInput]) -> TargetsResult:
     Rows for indicators not listed are left alone; an unchanged row writes nothing (and keeps its version, so
     colleagues editing other rows meet no conflict). Raises TargetRowsError (nothing written) when a row
     breaks a rule of the module or its target changed since the form was loaded."""
+    return _apply_targets(actor, project, _plan_targets(project, rows))
+
+
+_Plan = list[tuple[str, TargetInput, Indicator, Target | None]]
+
+
+def _plan_targets(project, rows: list[TargetInput]) -> _Plan:
+    """What each row asks ("create", "update" or "delete"), nothing written; raises TargetRowsError when a
+    row breaks a rule or its target changed since the form was loaded."""
     allowed = {i.id: (i, t) for i, t in target_rows(project.id)}
     errors: dict[int, dict[str | None, list]] = {}
     conflicts: set[int] = set()
     seen: set[int] = set()
-    plan: list[tuple[str, TargetInput, Indicator, Target | None]] = []
+    plan: _Plan = []
     for row in rows:
         if row.indicator_id not in allowed or row.indicator_id in seen:
             errors[row.indicator_id] = {None: [_l("Cette ligne ne correspond à aucun indicateur proposé.")]}
@@ -450,7 +451,11 @@ def save_targets(actor, project, rows: list[TargetInput]) -> TargetsResult:
         raise TargetRowsError(CONFLICT_MESSAGE, errors, conflicts)
     if errors:
         raise TargetRowsError(_l("Certaines lignes contiennent des erreurs : rien n'a été enregistré."), errors, set())
+    return plan
 
+
+def _apply_targets(actor, project, plan: _Plan) -> TargetsResult:
+    """Writes the planned rows, each audited."""
     result = TargetsResult()
     for action, row, indicator, target in plan:
         if action == "create":

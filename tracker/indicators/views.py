@@ -1,33 +1,30 @@
 import datetime as dt
 
-import sqlalchemy as sa
-from babel.numbers import format_percent
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
-from tracker.core.concurrency import conflict_guard
+from tracker.core import formatting
 from tracker.core.forms import ConfirmForm
-from tracker.core.permissions import Action, authorize, require
-from tracker.core.services import CONFLICT_MESSAGE, ConflictError, ServiceError
-from tracker.extensions import db
+from tracker.core.lifecycle import saving
+from tracker.core.permissions import Action, require
+from tracker.core.services import CONFLICT_MESSAGE, ConflictError
+from tracker.core.view_helpers import load_or_404, reload_after_failed_save
 from tracker.indicators import services
 from tracker.indicators.forms import IndicatorForm, TargetsForm
 from tracker.indicators.models import Indicator
 from tracker.indicators.progress import project_progress
-from tracker.projects.models import Project
+from tracker.projects.services import get_project_with_cohort
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
 
 def _percent(fraction) -> str:
-    """A progress fraction as a locale percentage, uncapped (1.5 → 150 %); '—' when unknown."""
-    if fraction is None:
-        return "—"
-    return format_percent(fraction, locale=str(get_locale() or "fr"))
+    """A progress fraction as a locale percentage with one decimal, uncapped (1.5 → 150,0 %); '—' when unknown.
+    The one formatting of the app (core.formatting), so the holder home and the reports print the same."""
+    return formatting.rate(fraction)
 
 
 def _bar(fraction) -> int:
@@ -35,28 +32,6 @@ def _bar(fraction) -> int:
     if fraction is None:
         return 0
     return max(0, min(100, int(fraction * 100)))
-
-
-def _load_indicator(indicator_id: int) -> Indicator:
-    return db.get_or_404(Indicator, indicator_id)
-
-
-def _load_project(project_id: int, action: Action) -> Project:
-    """The project or 404, then the permission check on it (holders get 404 outside their projects)."""
-    project = db.session.scalar(
-        sa.select(Project).where(Project.id == project_id).options(joinedload(Project.cohort))
-    )
-    if project is None:
-        abort(404)
-    authorize(action, project)
-    return project
-
-
-def _apply_error(form, error: ServiceError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
 
 
 # ---------------------------------------------------------------- catalogue (admin)
@@ -72,13 +47,9 @@ def list_indicators():
 def create_indicator():
     form = IndicatorForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             indicator = services.create_indicator(current_user, form.indicator_data())
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("L'indicateur « %(code)s » a été ajouté au catalogue.", code=indicator.code), "success")
             return redirect(url_for("indicators.list_indicators"))
     return render_template("indicators/indicator_form.html", form=form, indicator=None, usage=None)
@@ -87,7 +58,7 @@ def create_indicator():
 @bp.route("/<int:indicator_id>/edit", methods=["GET", "POST"])
 @require(Action.MANAGE_CATALOGUE)
 def edit_indicator(indicator_id: int):
-    indicator = _load_indicator(indicator_id)
+    indicator = load_or_404(Indicator, indicator_id)
     form = IndicatorForm(obj=indicator)
     if request.method == "GET":
         form.unit.data = indicator.unit.value
@@ -95,17 +66,12 @@ def edit_indicator(indicator_id: int):
         form.loaded_at.data = indicator.updated_at.isoformat()
     conflict = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as outcome:
             services.update_indicator(current_user, indicator, form.indicator_data(), form.loaded_at.data)
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-            if isinstance(error, ConflictError):
-                indicator = _load_indicator(indicator_id)
-                conflict = indicator
-                form.loaded_at.data = indicator.updated_at.isoformat()  # saving again is a deliberate overwrite
+        if not outcome.ok:
+            indicator, conflict = reload_after_failed_save(
+                outcome, Indicator, indicator_id, form, stamp=lambda i: ("loaded_at", i.updated_at.isoformat()))
         else:
-            db.session.commit()
             flash(_("L'indicateur « %(code)s » a été enregistré.", code=indicator.code), "success")
             return redirect(url_for("indicators.list_indicators"))
     return render_template("indicators/indicator_form.html", form=form, indicator=indicator,
@@ -115,11 +81,11 @@ def edit_indicator(indicator_id: int):
 @bp.route("/<int:indicator_id>/deactivate", methods=["GET", "POST"])
 @require(Action.MANAGE_CATALOGUE)
 def deactivate_indicator(indicator_id: int):
-    indicator = _load_indicator(indicator_id)
+    indicator = load_or_404(Indicator, indicator_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.set_active(current_user, indicator, False)
-        db.session.commit()
+        with saving(catch=()):
+            services.set_active(current_user, indicator, False)
         flash(_("L'indicateur « %(code)s » est désactivé : il n'est plus proposé pour de nouvelles cibles.",
                 code=indicator.code), "success")
         return redirect(url_for("indicators.list_indicators"))
@@ -130,11 +96,11 @@ def deactivate_indicator(indicator_id: int):
 @bp.route("/<int:indicator_id>/reactivate", methods=["POST"])
 @require(Action.MANAGE_CATALOGUE)
 def reactivate_indicator(indicator_id: int):
-    indicator = _load_indicator(indicator_id)
+    indicator = load_or_404(Indicator, indicator_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.set_active(current_user, indicator, True)
-    db.session.commit()
+    with saving(catch=()):
+        services.set_active(current_user, indicator, True)
     flash(_("L'indicateur « %(code)s » est de nouveau proposé.", code=indicator.code), "success")
     return redirect(url_for("indicators.list_indicators"))
 
@@ -142,18 +108,14 @@ def reactivate_indicator(indicator_id: int):
 @bp.route("/<int:indicator_id>/delete", methods=["GET", "POST"])
 @require(Action.MANAGE_CATALOGUE)
 def delete_indicator(indicator_id: int):
-    indicator = _load_indicator(indicator_id)
+    indicator = load_or_404(Indicator, indicator_id)
     usage = services.usage(indicator)
     form = ConfirmForm()
     if form.validate_on_submit():
         code = indicator.code
-        try:
+        with saving() as outcome:
             services.delete_indicator(current_user, indicator)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("L'indicateur « %(code)s » a été supprimé du catalogue.", code=code), "success")
         return redirect(url_for("indicators.list_indicators"))
     return render_template("indicators/indicator_delete.html", form=form, indicator=indicator, usage=usage)
@@ -164,7 +126,7 @@ def delete_indicator(indicator_id: int):
 @bp.route("/projects/<int:project_id>")
 @require(Action.VIEW_PROJECT)
 def project_targets(project_id: int):
-    project = _load_project(project_id, Action.VIEW_PROJECT)
+    project = load_or_404(get_project_with_cohort, project_id, Action.VIEW_PROJECT)
     include_submitted = request.args.get("submitted") == "1"
     today = dt.date.today()
     rows = project_progress(project.id, today, include_submitted=include_submitted)
@@ -213,19 +175,17 @@ def _show_row_errors(form: TargetsForm, pairs, error: services.TargetRowsError) 
 @bp.route("/projects/<int:project_id>/targets", methods=["GET", "POST"])
 @require(Action.MANAGE_PROJECT)
 def edit_targets(project_id: int):
-    project = _load_project(project_id, Action.MANAGE_PROJECT)
+    project = load_or_404(get_project_with_cohort, project_id, Action.MANAGE_PROJECT)
     pairs = services.target_rows(project.id)
     form = TargetsForm()
     if request.method == "GET":
         form.fill(pairs)
     conflicts: dict[int, object] = {}
     if form.validate_on_submit():
-        try:
-            with conflict_guard():
-                result = services.save_targets(current_user, project, form.inputs())
-                db.session.commit()
-        except services.TargetRowsError as error:
-            db.session.rollback()
+        with saving(catch=(services.TargetRowsError, ConflictError, IntegrityError), show=False) as outcome:
+            result = services.save_targets(current_user, project, form.inputs())
+        error = outcome.error
+        if isinstance(error, services.TargetRowsError):
             pairs = services.target_rows(project.id)  # the stored state, reloaded after the rollback
             _show_row_errors(form, pairs, error)
             flash(str(error.message), "warning" if error.conflicts else "danger")
@@ -233,10 +193,9 @@ def edit_targets(project_id: int):
             for indicator_id in error.conflicts:
                 conflicts[indicator_id] = saved.get(indicator_id)
                 form.show_saved(indicator_id, saved.get(indicator_id))
-        except (ConflictError, IntegrityError):
+        elif error is not None:
             # Lost a race after the version checks: nothing written. The rows keep the versions they were
             # loaded with, so saving again finds exactly which rows the other person changed.
-            db.session.rollback()
             flash(str(CONFLICT_MESSAGE), "warning")
             pairs = services.target_rows(project.id)
         else:

@@ -1,8 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -12,7 +10,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.core.fields import LocaleDateField, LocaleIntegerField, OptionalSelectField, VersionField, strip
-from tracker.core.forms import SubmitOnceMixin
+
+# the text gate (core/text.py) on every field
+from tracker.core.forms import FlaskForm, Form, SubmitOnceMixin, int_or_none
 from tracker.core.i18n import choices
 from tracker.mentoring.models import ActionOwner, SessionMode
 from tracker.mentoring.services import MAX_DURATION, MIN_DURATION
@@ -20,26 +20,17 @@ from tracker.mentoring.services import MAX_DURATION, MIN_DURATION
 EMPTY_ROWS = 2  # blank action-item rows offered on a new session
 
 
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class ActionItemForm(Form):
     """One inline action-item row. Every field is optional here: a blank row is ignored, and the
     service says what a filled-in row lacks. No CSRF of its own: the session form carries it."""
 
-    id = HiddenField(filters=[_int_or_none])
+    id = HiddenField(filters=[int_or_none])
     description = StringField(_l("Action à mener"), filters=[strip], validators=[Optional(), Length(max=500)])
     owner_kind = OptionalSelectField(_l("Qui s'en charge"), validators=[Optional()])
-    owner_user_id = OptionalSelectField(_l("Membre de l'équipe"), coerce=_int_or_none, validate_choice=False,
+    owner_user_id = OptionalSelectField(_l("Membre de l'équipe"), coerce=int_or_none, validate_choice=False,
                                         validators=[Optional()])
     due_date = LocaleDateField(_l("Échéance"), validators=[Optional()])
-    milestone_id = OptionalSelectField(_l("Jalon concerné"), coerce=_int_or_none, validate_choice=False,
+    milestone_id = OptionalSelectField(_l("Jalon concerné"), coerce=int_or_none, validate_choice=False,
                                        validators=[Optional()])
 
     def is_blank(self) -> bool:
@@ -59,11 +50,11 @@ class ActionItemForm(Form):
 
 
 class SessionForm(SubmitOnceMixin, FlaskForm):
-    project_id = OptionalSelectField(_l("Projet"), coerce=_int_or_none, validate_choice=False,
+    project_id = OptionalSelectField(_l("Projet"), coerce=int_or_none, validate_choice=False,
                                      validators=[DataRequired(message=_l("Choisissez le projet accompagné."))])
     date = LocaleDateField(_l("Date de la séance"),
                            validators=[DataRequired(message=_l("Indiquez la date de la séance."))])
-    mentor_id = OptionalSelectField(_l("Mentor"), coerce=_int_or_none,
+    mentor_id = OptionalSelectField(_l("Mentor"), coerce=int_or_none,
                                     validators=[DataRequired(message=_l("Choisissez le mentor."))])
     duration_minutes = LocaleIntegerField(
         _l("Durée (minutes)"),

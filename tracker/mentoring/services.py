@@ -24,8 +24,9 @@ from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from tracker.auth.models import User
 from tracker.cohorts.models import Cohort
 from tracker.core import audit
+from tracker.core.audit import AuditEvent
 from tracker.core.models import utcnow
-from tracker.core.permissions import Role, visible_project_ids
+from tracker.core.permissions import Action, Role, can, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
@@ -65,9 +66,6 @@ def get_action_item(item_id: int) -> ActionItem | None:
     )
 
 
-def is_overdue(item: ActionItem, today: dt.date) -> bool:
-    """Open and its due date has passed (an item without a due date is never overdue)."""
-    return item.done_date is None and item.due_date is not None and item.due_date < today
 
 
 def open_action_items(project_ids) -> list[ActionItem]:
@@ -209,6 +207,20 @@ def project_choices(user) -> tuple[list[ProjectChoice], list[tuple[str, list[Pro
     return assigned, groups
 
 
+def assigned_project_choices(user, selected_id: int | None = None) -> list[ProjectChoice]:
+    """The projects assigned to the user, plus the selected one (one query), by name."""
+    stmt = sa.select(Project.id, Project.code, Project.name, Cohort.id, Cohort.name).join(Project.cohort)
+    condition = Project.id.in_(sa.select(project_staff.c.project_id).where(project_staff.c.user_id == user.id))
+    if selected_id:
+        condition = sa.or_(condition, Project.id == selected_id)
+    stmt = stmt.where(condition)
+    visible = visible_project_ids(user)
+    if visible is not None:
+        stmt = stmt.where(Project.id.in_(visible or [-1]))
+    return [ProjectChoice(pid, f"{code} · {name}" if code else name, cid, cname)
+            for pid, code, name, cid, cname in db.session.execute(stmt.order_by(Project.name, Project.id))]
+
+
 def staff_users(include_ids=()) -> list[User]:
     """Active admins, managers and staff, plus the given users even if deactivated (a past mentor)."""
     condition = sa.and_(User.role.in_(STAFF_ROLES), User.active.is_(True))
@@ -339,6 +351,23 @@ def _add_items(actor, session: MentoringSession, items: list[dict]) -> None:
     db.session.flush()
     for item in created:
         audit.record(actor, "create", "action_item", item.id, audit.diff({}, _item_snapshot(item)))
+    _tell_holders_of_items(actor, session, [i for i in created if i.owner_kind == ActionOwner.PROJECT])
+
+
+def _tell_holders_of_items(actor, session: MentoringSession, items: list[ActionItem]) -> None:
+    """The project's holders learn of each action item they now own (issue 17)."""
+    from tracker.notifications.models import Kind
+    from tracker.notifications.services import holders_of, notify
+
+    if not items:
+        return
+    holders = holders_of(session.project_id)
+    mentor = db.session.get(User, session.mentor_id)
+    for item in items:
+        notify(holders, Kind.ACTION_ITEM_ASSIGNED, actor=actor, project_id=session.project_id,
+               entity_type="action_item", entity_id=item.id,
+               params={"item": item.description, "due": item.due_date.isoformat() if item.due_date else None,
+                       "mentor": mentor.display_name if mentor else ""})
 
 
 # ---------------------------------------------------------------- writing
@@ -360,6 +389,12 @@ def log_session(actor, data: dict, items: list[dict], today: dt.date | None = No
     db.session.flush()
     audit.record(actor, "create", "mentoring_session", session.id,
                  audit.diff({}, audit.snapshot(session, SESSION_FIELDS)))
+    from tracker.notifications.models import Kind
+    from tracker.notifications.services import holders_of, notify
+
+    notify(holders_of(project.id), Kind.SESSION_LOGGED, actor=actor, project_id=project.id,
+           entity_type="mentoring_session", entity_id=session.id,
+           params={"project": project.name, "date": session.date.isoformat(), "mentor": mentor.display_name})
     _add_items(actor, session, cleaned)
     return session
 
@@ -429,7 +464,14 @@ def delete_session(actor, session: MentoringSession) -> None:
 
 
 def complete_action_item(actor, item: ActionItem, today: dt.date | None = None) -> bool:
-    """Marks an item done today. Already done: nothing changes and False is returned (double clicks)."""
+    """Marks an item done today. Already done: nothing changes and False is returned (double clicks).
+
+    A holder may only complete the items their project owns (owner "project"); one the programme's team
+    owns is theirs to close: raises ServiceError. The date stays in the audit trail for good.
+    """
+    if item.owner_kind != ActionOwner.PROJECT and not can(actor, Action.MANAGE_ACTION_ITEM, item.session):
+        raise ServiceError(_l("Cette action est confiée à l'équipe du programme : c'est elle qui la marque comme "
+                              "faite."))
     if item.done_date is not None:
         return False
     item.done_date = today or dt.date.today()
@@ -439,7 +481,13 @@ def complete_action_item(actor, item: ActionItem, today: dt.date | None = None) 
 
 
 def reopen_action_item(actor, item: ActionItem) -> bool:
-    """Clears the done date. Already open: nothing changes and False is returned."""
+    """Clears the done date. Already open: nothing changes and False is returned.
+
+    Only the programme's team reopens (raises ServiceError for a holder); the date it clears stays in the audit
+    trail, and the session page shows it in the item's history (`done_history`).
+    """
+    if not can(actor, Action.MANAGE_ACTION_ITEM, item.session):
+        raise ServiceError(_l("Seule l'équipe du programme peut rouvrir une action faite."))
     if item.done_date is None:
         return False
     previous = item.done_date
@@ -447,3 +495,40 @@ def reopen_action_item(actor, item: ActionItem) -> bool:
     db.session.flush()
     audit.record(actor, "update", "action_item", item.id, {"done_date": [previous.isoformat(), None]})
     return True
+
+
+@dataclass
+class DoneChange:
+    """One change of an item's done date, from the audit trail: done on `done`, or reopened (the date it
+    had is `done`) on `at` by `by`."""
+
+    at: dt.datetime
+    by: str | None
+    reopened: bool
+    done: dt.date
+
+
+def done_history(items) -> dict[int, list[DoneChange]]:
+    """{item id: its done/reopen changes, oldest first} for these items, in one query. Edits of a session
+    never touch a done date, so this is every date an item was ever marked done."""
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AuditEvent.entity_id, AuditEvent.created_at, AuditEvent.changes, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.entity_type == "action_item", AuditEvent.entity_id.in_(ids),
+               AuditEvent.action == "update")
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    ).all()
+    history: dict[int, list[DoneChange]] = {}
+    for item_id, at, changes, name in rows:
+        before, after = (changes or {}).get("done_date") or (None, None)
+        if before == after:
+            continue
+        try:
+            day = dt.date.fromisoformat(after or before)
+        except (TypeError, ValueError):
+            continue
+        history.setdefault(item_id, []).append(DoneChange(at=at, by=name, reopened=after is None, done=day))
+    return history

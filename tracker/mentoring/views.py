@@ -1,17 +1,17 @@
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.cohorts.models import Cohort
-from tracker.core.concurrency import conflict_guard
+from tracker.cohorts.services import all_cohorts
+from tracker.core.dates import date_text
 from tracker.core.forms import ConfirmForm
-from tracker.core.permissions import Action, Role, authorize, can, require
-from tracker.core.services import ConflictError, ServiceError
+from tracker.core.lifecycle import saving
+from tracker.core.permissions import Action, Role, can, require
+from tracker.core.query_args import date_arg, int_arg
 from tracker.core.urls import is_safe_next
+from tracker.core.view_helpers import load_or_404, reload_after_failed_save
 from tracker.extensions import db
 from tracker.mentoring import services
 from tracker.mentoring.forms import EMPTY_ROWS, SessionForm
@@ -24,43 +24,8 @@ bp = Blueprint("mentoring", __name__, url_prefix="/sessions")
 REDRAW_BUTTONS = ("add_item", "remove_item", "refresh")
 
 
-def _int_arg(name, source=None):
-    value = (source if source is not None else request.args).get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _date_arg(name):
-    try:
-        return dt.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _load_session(session_id: int, action: Action):
-    """The session or 404, then the permission check on it (holders get 404 outside their projects)."""
-    mentoring_session = services.get_session(session_id)
-    if mentoring_session is None:
-        abort(404)
-    authorize(action, mentoring_session)
-    return mentoring_session
-
-
 def _project_url(project_id: int) -> str:
     return url_for("projects.view_project", project_id=project_id) + "#timeline"
-
-
-def _apply_error(form: SessionForm, rows: list, error: ServiceError) -> None:
-    """Puts a service error beside its field; item errors are named `items-<position>-<field>`."""
-    field = None
-    if error.field and error.field.startswith("items-"):
-        _, position, name = error.field.split("-", 2)
-        if int(position) < len(rows):
-            field = getattr(rows[int(position)][0].form, name, None)
-    elif error.field:
-        field = getattr(form, error.field, None)
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
 
 
 def _redraw(form: SessionForm) -> None:
@@ -71,7 +36,7 @@ def _redraw(form: SessionForm) -> None:
         # Rows are numbered as posted (possibly with gaps); the button names a posted number.
         posted = sorted({int(key.split("-")[1]) for key in request.form
                          if key.startswith("items-") and key.split("-")[1].isdigit()})
-        number = _int_arg("remove_item", request.form)
+        number = int_arg("remove_item", request.form)
         if number in posted:
             form.items.entries.pop(posted.index(number))
 
@@ -79,26 +44,27 @@ def _redraw(form: SessionForm) -> None:
 def _form_project_id(default=None):
     """The project whose milestones the item rows offer: the one posted, else the given one."""
     if request.method == "POST":
-        return _int_arg("project_id", request.form) or default
+        return int_arg("project_id", request.form) or default
     return default
 
 
 def _render_form(form, mentoring_session=None, conflict=None):
-    assigned, groups = services.project_choices(current_user)
+    # The picker searches every project on the server (issue 17); the page itself offers only the user's
+    # assigned projects and the one chosen, so it works without JavaScript too and stays small at any scale.
+    assigned = services.assigned_project_choices(current_user, form.project_id.data)
     return render_template(
         "mentoring/session_form.html",
         form=form,
         mentoring_session=mentoring_session,
         conflict=conflict,
         assigned_projects=assigned,
-        project_groups=groups,
         item_template=form.item_template(),
         existing_items={item.id: item for item in mentoring_session.action_items} if mentoring_session else {},
     )
 
 
 def _success(message_for_new: bool, mentoring_session) -> None:
-    day = format_date(mentoring_session.date, "medium")
+    day = date_text(mentoring_session.date)
     name = mentoring_session.project.name
     if message_for_new:
         flash(_("La séance du %(date)s avec « %(project)s » a été enregistrée.", date=day, project=name), "success")
@@ -110,11 +76,11 @@ def _success(message_for_new: bool, mentoring_session) -> None:
 @require(Action.LOG_SESSION)
 def list_sessions():
     filters = services.SessionFilters(
-        cohort_id=_int_arg("cohort"),
-        project_id=_int_arg("project"),
-        mentor_id=_int_arg("mentor"),
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        cohort_id=int_arg("cohort"),
+        project_id=int_arg("project"),
+        mentor_id=int_arg("mentor"),
+        date_from=date_arg("from"),
+        date_to=date_arg("to"),
         mine=request.args.get("mine") == "1",
     )
     page = db.paginate(
@@ -130,7 +96,7 @@ def list_sessions():
         page=page,
         filters=filters,
         counts=services.action_item_counts([s.id for s in page.items], today),
-        cohorts=list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name))),
+        cohorts=all_cohorts(),
         mentors=staff_choices(),
         project=db.session.get(Project, filters.project_id) if filters.project_id else None,
     )
@@ -139,7 +105,7 @@ def list_sessions():
 @bp.route("/new", methods=["GET", "POST"])
 @require(Action.LOG_SESSION)
 def create_session():
-    preselected = _int_arg("project")
+    preselected = int_arg("project")
     manager_view = current_user.role != Role.STAFF
     staff = services.staff_users()
     form = SessionForm(
@@ -166,14 +132,12 @@ def create_session():
         data = form.session_data()
         if not manager_view:
             data["mentor_id"] = current_user.id
-        try:
+        # Item errors are named `items-<position>-<field>`, positions counted in `rows`.
+        with saving(form, rows=rows) as outcome:
             mentoring_session = services.log_session(current_user, data, [item for _entry, item in rows])
-        except ServiceError as error:
-            db.session.rollback()
+        if not outcome.ok:
             form.release_submission()
-            _apply_error(form, rows, error)
         else:
-            db.session.commit()
             _success(True, mentoring_session)
             return redirect(_project_url(mentoring_session.project_id))
     return _render_form(form)
@@ -182,15 +146,15 @@ def create_session():
 @bp.route("/<int:session_id>")
 @require(Action.VIEW_SESSION)
 def view_session(session_id: int):
-    mentoring_session = _load_session(session_id, Action.VIEW_SESSION)
+    mentoring_session = load_or_404(services.get_session, session_id, Action.VIEW_SESSION)
     return render_template("mentoring/session_detail.html", mentoring_session=mentoring_session,
-                           today=dt.date.today())
+                           today=dt.date.today(), history=services.done_history(mentoring_session.action_items))
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @require(Action.EDIT_SESSION)
 def edit_session(session_id: int):
-    mentoring_session = _load_session(session_id, Action.EDIT_SESSION)
+    mentoring_session = load_or_404(services.get_session, session_id, Action.EDIT_SESSION)
     manager_view = current_user.role != Role.STAFF
     staff = services.staff_users(include_ids=[mentoring_session.mentor_id] + [
         item.owner_user_id for item in mentoring_session.action_items])
@@ -212,20 +176,11 @@ def edit_session(session_id: int):
         _redraw(form)
     elif form.validate():
         rows = form.filled_items()
-        try:
-            with conflict_guard():
-                services.update_session(current_user, mentoring_session, form.session_data(),
-                                        [item for _entry, item in rows], form.version.data)
-                db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, rows, error)
-            mentoring_session = services.get_session(session_id)
-            if mentoring_session is None:  # deleted meanwhile
-                abort(404)
-            if isinstance(error, ConflictError):
-                conflict = mentoring_session
-                form.version.data = mentoring_session.version  # saving again now is a deliberate overwrite
+        with saving(form, rows=rows) as outcome:
+            services.update_session(current_user, mentoring_session, form.session_data(),
+                                    [item for _entry, item in rows], form.version.data)
+        if not outcome.ok:
+            mentoring_session, conflict = reload_after_failed_save(outcome, services.get_session, session_id, form)
         else:
             _success(False, mentoring_session)
             return redirect(_project_url(mentoring_session.project_id))
@@ -235,32 +190,30 @@ def edit_session(session_id: int):
 @bp.route("/<int:session_id>/delete", methods=["GET", "POST"])
 @require(Action.EDIT_SESSION)
 def delete_session(session_id: int):
-    mentoring_session = _load_session(session_id, Action.EDIT_SESSION)
+    mentoring_session = load_or_404(services.get_session, session_id, Action.EDIT_SESSION)
     form = ConfirmForm()
     if form.validate_on_submit():
         project_id = mentoring_session.project_id
-        services.delete_session(current_user, mentoring_session)
-        db.session.commit()
+        with saving(catch=()):
+            services.delete_session(current_user, mentoring_session)
         flash(_("La séance a été supprimée."), "success")
         return redirect(_project_url(project_id))
     return render_template("mentoring/session_delete.html", form=form, mentoring_session=mentoring_session)
 
 
 def _toggle_item(item_id: int, done: bool):
-    item = services.get_action_item(item_id)
-    if item is None:
-        abort(404)
-    authorize(Action.COMPLETE_ACTION_ITEM, item.session)
+    item = load_or_404(services.get_action_item, item_id, Action.COMPLETE_ACTION_ITEM, check=lambda i: i.session)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if done:
-        changed = services.complete_action_item(current_user, item)
-        message = _("L'action est marquée comme faite.") if changed else _("Cette action était déjà faite.")
-    else:
-        changed = services.reopen_action_item(current_user, item)
-        message = _("L'action est de nouveau ouverte.") if changed else _("Cette action était déjà ouverte.")
-    db.session.commit()
-    flash(message, "success" if changed else "info")
+    with saving() as outcome:
+        if done:
+            changed = services.complete_action_item(current_user, item)
+            message = _("L'action est marquée comme faite.") if changed else _("Cette action était déjà faite.")
+        else:
+            changed = services.reopen_action_item(current_user, item)
+            message = _("L'action est de nouveau ouverte.") if changed else _("Cette action était déjà ouverte.")
+    if outcome.ok:
+        flash(message, "success" if changed else "info")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else _project_url(item.session.project_id))
 
@@ -272,7 +225,7 @@ def complete_action_item(item_id: int):
 
 
 @bp.route("/action-items/<int:item_id>/reopen", methods=["POST"])
-@require(Action.COMPLETE_ACTION_ITEM)
+@require(Action.MANAGE_ACTION_ITEM)
 def reopen_action_item(item_id: int):
     return _toggle_item(item_id, done=False)
 
@@ -281,7 +234,7 @@ def reopen_action_item(item_id: int):
 @require(Action.LOG_SESSION)
 def project_milestones():
     """The milestones of one project, for session_form.js after the project is changed."""
-    project = db.session.get(Project, _int_arg("project") or 0)
+    project = db.session.get(Project, int_arg("project") or 0)
     if project is None or not can(current_user, Action.VIEW_PROJECT, project):
         abort(404)
     return {"milestones": [{"id": m.id, "title": m.title} for m in services.project_milestones(project.id)]}

@@ -195,13 +195,7 @@ def update_milestone(actor, milestone: Milestone, data: dict, version, today: dt
     """
     check_version(milestone, version)
     data = _clean(data, today or dt.date.today())
-    before = audit.snapshot(milestone, MILESTONE_FIELDS)
-    for key, value in data.items():
-        setattr(milestone, key, value)
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(milestone, MILESTONE_FIELDS))
-    if changes:
-        audit.record(actor, "update", "milestone", milestone.id, changes)
+    audit.update(actor, milestone, "milestone", MILESTONE_FIELDS, data)
     return milestone
 
 
@@ -211,12 +205,9 @@ def mark_achieved(actor, milestone: Milestone, version, today: dt.date | None = 
     if milestone.status == MilestoneStatus.ACHIEVED:
         return False
     check_version(milestone, version)
-    before = audit.snapshot(milestone, MILESTONE_FIELDS)
-    milestone.status = MilestoneStatus.ACHIEVED
-    milestone.achieved_date = today or dt.date.today()
-    db.session.flush()
-    audit.record(actor, "update", "milestone", milestone.id,
-                 audit.diff(before, audit.snapshot(milestone, MILESTONE_FIELDS)))
+    with audit.recorded(actor, milestone, "milestone", MILESTONE_FIELDS):
+        milestone.status = MilestoneStatus.ACHIEVED
+        milestone.achieved_date = today or dt.date.today()
     return True
 
 

@@ -2,9 +2,16 @@
 
 Rules (DESIGN §3, issue 5):
 - PDF, JPEG, PNG, XLSX and DOCX only, recognised from the bytes, not from the name: `%PDF-`, `FF D8 FF`,
-  the PNG signature, or a ZIP whose directory holds `[Content_Types].xml` and `xl/` (XLSX) or `word/`
-  (DOCX) parts. The extension of the name must then name the same type, so a renamed executable or a PNG
-  called `.pdf` is refused. Macro-enabled Office files (a `vbaProject.bin` part) are refused too.
+  the PNG signature, or a ZIP whose `[Content_Types].xml` declares the main part of a workbook (XLSX) or
+  of a document (DOCX) — part names do not count. The extension of the name must then name the same
+  type, so a renamed executable or a PNG called `.pdf` is refused.
+- Office files that carry code are refused whatever their parts are called: a content type or a
+  relationship naming a VBA project, VBA data, a macro sheet or an ActiveX control, a macro-enabled main
+  part, or any part that is an OLE2 compound file (what a VBA project is).
+- A ZIP bomb is refused without being decompressed: more than MAX_PARTS parts, more than
+  MAX_UNPACKED_BYTES declared in all, or a part above RATIO_FLOOR declared more than MAX_RATIO times its
+  compressed size. Only `[Content_Types].xml` and the `.rels` parts are read (at most MAX_XML_PART each,
+  whatever their header says) and the first eight bytes of each part.
 - At most EVIDENCE_MAX_BYTES per file (10 MiB unless configured), counted while the file is written: a
   bigger one raises FileTooLarge, a RequestEntityTooLarge, so the user gets the translated 413 page.
   MAX_CONTENT_LENGTH (20 MiB by default) caps the whole request before any view runs.
@@ -24,11 +31,13 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from lxml import etree
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from tracker.core.services import ServiceError
@@ -136,8 +145,9 @@ def extension_of(name: str) -> str:
 # ---------------------------------------------------------------- content
 
 def sniff(path: Path) -> Kind | None:
-    """The accepted type the bytes of `path` are, or None. Reads the header and, for a ZIP, its directory
-    only (no part is decompressed, so a ZIP bomb costs nothing here)."""
+    """The accepted type the bytes of `path` are, or None. Raises ArchiveRefused for an Office file with
+    macros or a ZIP out of proportion. A ZIP is judged from its directory and `[Content_Types].xml` (and
+    the first bytes of each part), never by decompressing a whole part: a ZIP bomb costs nothing here."""
     with path.open("rb") as handle:
         head = handle.read(16)
     for signature, kind in _SIGNATURES:
@@ -147,21 +157,92 @@ def sniff(path: Path) -> Kind | None:
         return None
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+            return _office_kind(archive, path.stat().st_size)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            RuntimeError, zlib.error, etree.XMLSyntaxError):
         return None
-    if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
-        return None
-    spreadsheet = any(n.startswith("xl/") for n in names)
-    document = any(n.startswith("word/") for n in names)
-    if spreadsheet == document:  # neither, or a file pretending to be both
-        return None
-    return XLSX if spreadsheet else DOCX
 
 
-def _check_kind(kind: Kind | None, name: str, size: int) -> Kind:
+class ArchiveRefused(Exception):
+    """An Office file refused for what it holds: `reason` is "macro" or "bomb"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Main parts of the two Office types we keep ([Content_Types].xml Override of the main document).
+_MAIN_PARTS = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
+}
+# Content types (and relationship types) that carry code: VBA projects and their data, Excel 4 macro
+# sheets, ActiveX controls, macro-enabled main parts and templates. Matched case-insensitively as parts.
+_CODE_MARKERS = ("macroenabled", "vbaproject", "vbadata", "macrosheet", "activex", "ms-office.vba")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file, as vbaProject.bin is, whatever its name
+MAX_PARTS = 5000
+MAX_UNPACKED_BYTES = 100 * MIB  # declared, all parts together
+MAX_RATIO = 100  # declared size / compressed size, per part bigger than RATIO_FLOOR
+RATIO_FLOOR = MIB
+MAX_XML_PART = MIB  # [Content_Types].xml and .rels parts are read, up to this size
+
+
+def _office_kind(archive: zipfile.ZipFile, archive_size: int) -> Kind | None:
+    infos = archive.infolist()
+    if len(infos) > MAX_PARTS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise ArchiveRefused("bomb")
+    if any(i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1) for i in infos):
+        raise ArchiveRefused("bomb")
+    names = {i.filename: i for i in infos}
+    if "[Content_Types].xml" not in names:
+        return None
+    types = _content_types(_read_small(archive, names["[Content_Types].xml"]))
+    rels = b" ".join(_read_small(archive, i) for name, i in names.items() if name.lower().endswith(".rels"))
+    if any(marker in t for t in types for marker in _CODE_MARKERS) or any(
+            marker.encode() in rels.lower() for marker in _CODE_MARKERS):
+        raise ArchiveRefused("macro")
+    for info in infos:
+        if not info.is_dir() and info.file_size >= len(_OLE2):
+            with archive.open(info) as part:
+                if part.read(len(_OLE2)) == _OLE2:
+                    raise ArchiveRefused("macro")
+    kinds = {_MAIN_PARTS[t] for t in types if t in _MAIN_PARTS}
+    if len(kinds) != 1:  # neither, or a file pretending to be both
+        return None
+    return XLSX if kinds == {"xlsx"} else DOCX
+
+
+def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part that must be small; its declared size is not trusted (reading stops past the limit)."""
+    if info.file_size > MAX_XML_PART:
+        raise ArchiveRefused("bomb")
+    with archive.open(info) as part:
+        data = part.read(MAX_XML_PART + 1)
+    if len(data) > MAX_XML_PART:
+        raise ArchiveRefused("bomb")
+    return data
+
+
+def _content_types(data: bytes) -> set[str]:
+    """Every ContentType declared in [Content_Types].xml (Default and Override), lower-case.
+    No DTD, no entities, no network: the parser only reads the elements."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.fromstring(data, parser=parser)
+    return {(element.get("ContentType") or "").strip().lower() for element in root.iter()
+            if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] in ("Default", "Override")}
+
+
+def _check_kind(path: Path, name: str, size: int) -> Kind:
     if size == 0:
         raise UploadRefused(_l("« %(name)s » est vide.", name=name))
+    try:
+        kind = sniff(path)
+    except ArchiveRefused as refused:
+        if refused.reason == "macro":
+            raise UploadRefused(_l("« %(name)s » contient des macros ou des contrôles ActiveX : enregistrez-le "
+                                   "sans macros (.xlsx, .docx) puis envoyez-le à nouveau.", name=name)) from None
+        raise UploadRefused(_l("« %(name)s » se décompresserait en un volume sans proportion avec sa taille : "
+                               "il n'a pas été enregistré.", name=name)) from None
     if kind is None:
         raise UploadRefused(_l("« %(name)s » n'est pas d'un type accepté (%(types)s) : il n'a pas été enregistré.",
                                name=name, types=KIND_LABELS))
@@ -198,7 +279,7 @@ def store(upload, today: dt.date | None = None) -> StoredFile:
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        kind = _check_kind(sniff(temp), name, size)
+        kind = _check_kind(temp, name, size)
         relative = folder / f"{uuid.uuid4().hex}.{kind.extensions[0]}"
         os.replace(temp, upload_root() / relative)
     except BaseException:

@@ -6,18 +6,19 @@ downloads their files (VIEW_PROJECT). Outside their projects a holder gets 404 o
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from tracker.core.concurrency import conflict_guard
+from tracker.core.downloads import send_download
 from tracker.core.errors import render_error
 from tracker.core.forms import ConfirmForm
-from tracker.core.permissions import Action, authorize, require
+from tracker.core.lifecycle import saving
+from tracker.core.permissions import Action, require
 from tracker.core.services import ConflictError, ServiceError
 from tracker.core.urls import is_safe_next
-from tracker.extensions import db
+from tracker.core.view_helpers import load_or_404, reload_after_failed_save
 from tracker.milestones import services, uploads
 from tracker.milestones.forms import EvidenceForm, MarkAchievedForm, MilestoneForm
 from tracker.milestones.models import MilestoneStatus
@@ -29,31 +30,6 @@ FILTERS = (None, services.LATE, *(status.value for status in MilestoneStatus))
 
 # ---------------------------------------------------------------- loading
 
-def _load_project(project_id: int, action: Action):
-    """The project or 404, then the permission check on it (holders get 404 outside their projects)."""
-    project = services.get_project(project_id)
-    if project is None:
-        abort(404)
-    authorize(action, project)
-    return project
-
-
-def _load_milestone(milestone_id: int, action: Action):
-    milestone = services.get_milestone(milestone_id)
-    if milestone is None:
-        abort(404)
-    authorize(action, milestone)  # can() finds the project through milestone.project_id
-    return milestone
-
-
-def _load_attachment(attachment_id: int, action: Action):
-    attachment = services.get_attachment(attachment_id)
-    if attachment is None:
-        abort(404)
-    authorize(action, attachment.milestone)
-    return attachment
-
-
 def _list_url(project_id: int) -> str:
     return url_for("milestones.list_milestones", project_id=project_id)
 
@@ -62,25 +38,12 @@ def _detail_url(milestone_id: int, anchor: str = "") -> str:
     return url_for("milestones.view_milestone", milestone_id=milestone_id) + (f"#{anchor}" if anchor else "")
 
 
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
-
-
-def _commit_then_remove(paths) -> None:
-    """Commit, then delete the files whose rows are gone; if the commit fails the files are kept."""
-    db.session.commit()
-    uploads.remove(paths)
-
-
 # ---------------------------------------------------------------- milestones
 
 @bp.route("/projects/<int:project_id>")
 @require(Action.VIEW_PROJECT)
 def list_milestones(project_id: int):
-    project = _load_project(project_id, Action.VIEW_PROJECT)
+    project = load_or_404(services.get_project, project_id, Action.VIEW_PROJECT)
     status = request.args.get("status") or None
     if status not in FILTERS:
         abort(400)
@@ -99,7 +62,7 @@ def list_milestones(project_id: int):
 @bp.route("/projects/<int:project_id>/new", methods=["GET", "POST"])
 @require(Action.EDIT_MILESTONE)
 def create_milestone(project_id: int):
-    project = _load_project(project_id, Action.EDIT_MILESTONE)
+    project = load_or_404(services.get_project, project_id, Action.EDIT_MILESTONE)
     form = MilestoneForm()
     if request.method == "GET":
         form.status.data = MilestoneStatus.PLANNED.value
@@ -107,15 +70,12 @@ def create_milestone(project_id: int):
         if not form.claim_submission():
             flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
             return redirect(url_for("milestones.list_milestones", project_id=project.id))
-        try:
+        with saving(form) as outcome:
             milestone = services.create_milestone(current_user, project, form.milestone_data())
-        except ServiceError as error:
-            db.session.rollback()
+        if not outcome.ok:
             form.release_submission()
             project = services.get_project(project_id)
-            _apply_error(form, error)
         else:
-            db.session.commit()
             flash(_("Le jalon « %(title)s » a été ajouté. Vous pouvez y joindre des preuves.",
                     title=milestone.title), "success")
             return redirect(_detail_url(milestone.id, "evidence"))
@@ -125,7 +85,7 @@ def create_milestone(project_id: int):
 @bp.route("/<int:milestone_id>")
 @require(Action.VIEW_PROJECT)
 def view_milestone(milestone_id: int):
-    milestone = _load_milestone(milestone_id, Action.VIEW_PROJECT)
+    milestone = load_or_404(services.get_milestone, milestone_id, Action.VIEW_PROJECT)
     return render_template(
         "milestones/milestone_detail.html",
         milestone=milestone,
@@ -140,7 +100,7 @@ def view_milestone(milestone_id: int):
 @bp.route("/<int:milestone_id>/edit", methods=["GET", "POST"])
 @require(Action.EDIT_MILESTONE)
 def edit_milestone(milestone_id: int):
-    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    milestone = load_or_404(services.get_milestone, milestone_id, Action.EDIT_MILESTONE)
     form = MilestoneForm(obj=milestone)
     if request.method == "GET":
         form.version.data = milestone.version
@@ -148,19 +108,10 @@ def edit_milestone(milestone_id: int):
         form.status.data = milestone.status.value
     conflict = None
     if form.validate_on_submit():
-        try:
-            with conflict_guard():
-                services.update_milestone(current_user, milestone, form.milestone_data(), form.version.data)
-                db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-            milestone = services.get_milestone(milestone_id)
-            if milestone is None:  # deleted meanwhile
-                abort(404)
-            if isinstance(error, ConflictError):
-                conflict = milestone
-                form.version.data = milestone.version  # saving again now is a deliberate overwrite
+        with saving(form) as outcome:
+            services.update_milestone(current_user, milestone, form.milestone_data(), form.version.data)
+        if not outcome.ok:
+            milestone, conflict = reload_after_failed_save(outcome, services.get_milestone, milestone_id, form)
         else:
             flash(_("Le jalon « %(title)s » a été enregistré.", title=milestone.title), "success")
             return redirect(_detail_url(milestone.id))
@@ -171,15 +122,15 @@ def edit_milestone(milestone_id: int):
 @bp.route("/<int:milestone_id>/delete", methods=["GET", "POST"])
 @require(Action.EDIT_MILESTONE)
 def delete_milestone(milestone_id: int):
-    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    milestone = load_or_404(services.get_milestone, milestone_id, Action.EDIT_MILESTONE)
     form = ConfirmForm()
     if form.validate_on_submit():
         project_id, title = milestone.project_id, milestone.title
-        try:
-            with conflict_guard():
-                paths = services.delete_milestone(current_user, milestone)
-                _commit_then_remove(paths)
-        except ConflictError:
+        # The files go once their rows are gone; if the commit fails they are kept.
+        with saving(catch=ConflictError, show=False) as outcome:
+            paths = services.delete_milestone(current_user, milestone)
+            outcome.after_commit(lambda: uploads.remove(paths))
+        if outcome.conflict:
             flash(_("Ce jalon a été modifié entre-temps : vérifiez-le avant de le supprimer."), "warning")
             return redirect(_detail_url(milestone_id))
         flash(_("Le jalon « %(title)s » a été supprimé.", title=title), "success")
@@ -191,18 +142,15 @@ def delete_milestone(milestone_id: int):
 @bp.route("/<int:milestone_id>/achieved", methods=["POST"])
 @require(Action.EDIT_MILESTONE)
 def mark_achieved(milestone_id: int):
-    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    milestone = load_or_404(services.get_milestone, milestone_id, Action.EDIT_MILESTONE)
     form = MarkAchievedForm()
     if not form.validate_on_submit():
         abort(400)
     target = request.form.get("next")
     back = target if is_safe_next(target) else _detail_url(milestone_id)
-    try:
-        with conflict_guard():
-            changed = services.mark_achieved(current_user, milestone, form.version.data)
-            db.session.commit()
-    except ConflictError:
-        db.session.rollback()
+    with saving(catch=ConflictError, show=False) as outcome:
+        changed = services.mark_achieved(current_user, milestone, form.version.data)
+    if outcome.conflict:
         flash(_("Ce jalon a été modifié entre-temps : vérifiez-le puis marquez-le à nouveau comme atteint."),
               "warning")
         return redirect(_detail_url(milestone_id))
@@ -218,30 +166,25 @@ def mark_achieved(milestone_id: int):
 @bp.route("/<int:milestone_id>/evidence", methods=["POST"])
 @require(Action.EDIT_MILESTONE)
 def upload_evidence(milestone_id: int):
-    milestone = _load_milestone(milestone_id, Action.EDIT_MILESTONE)
+    milestone = load_or_404(services.get_milestone, milestone_id, Action.EDIT_MILESTONE)
     form = EvidenceForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with saving(catch=(uploads.FileTooLarge, ServiceError), show=False) as outcome:
         added, skipped = services.add_evidence(current_user, milestone, form.files.data)
-    except uploads.FileTooLarge as error:
-        db.session.rollback()
+        # The service cleans up after its own refusals; a failed commit leaves these files without rows.
+        outcome.on_rollback(lambda: uploads.remove(a.stored_path for a in added))
+    error = outcome.error
+    if isinstance(error, uploads.FileTooLarge):
         return render_error(413, _(
             "« %(name)s » dépasse %(max)s Mo : aucun fichier n'a été enregistré. Réduisez-le "
             "(photo moins lourde, PDF compressé) ou envoyez-le en plusieurs parties.",
             name=error.file_name, max=error.limit_mb))
-    except ServiceError as error:
-        db.session.rollback()
+    if error is not None:
         flash(str(error.message), "danger")
         if isinstance(error, uploads.UploadRefused):
             flash(_("Aucun fichier n'a été enregistré."), "warning")
         return redirect(_detail_url(milestone_id, "evidence"))
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        uploads.remove(a.stored_path for a in added)
-        raise
     if added:
         flash(ngettext("Un fichier a été ajouté.", "%(num)s fichiers ont été ajoutés.", len(added)), "success")
     if skipped:
@@ -252,13 +195,13 @@ def upload_evidence(milestone_id: int):
 @bp.route("/evidence/<int:attachment_id>")
 @require(Action.VIEW_PROJECT)
 def download_evidence(attachment_id: int):
-    attachment = _load_attachment(attachment_id, Action.VIEW_PROJECT)
+    attachment = load_or_404(services.get_attachment, attachment_id, Action.VIEW_PROJECT, check=lambda a: a.milestone)
     path = uploads.absolute_path(attachment.stored_path)
     if path is None or not path.is_file():
         current_app.logger.warning("Evidence file missing on disk: attachment %s (%s)",
                                    attachment.id, attachment.stored_path)
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+    response = send_download(path, mimetype=attachment.content_type, as_attachment=True,
                          download_name=attachment.original_name, etag=attachment.sha256, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Never rendered as a page of this site, whatever a browser makes of it; not kept by shared caches.
@@ -270,12 +213,13 @@ def download_evidence(attachment_id: int):
 @bp.route("/evidence/<int:attachment_id>/delete", methods=["GET", "POST"])
 @require(Action.EDIT_MILESTONE)
 def delete_evidence(attachment_id: int):
-    attachment = _load_attachment(attachment_id, Action.EDIT_MILESTONE)
+    attachment = load_or_404(services.get_attachment, attachment_id, Action.EDIT_MILESTONE, check=lambda a: a.milestone)
     form = ConfirmForm()
     milestone_id, name = attachment.milestone_id, attachment.original_name
     if form.validate_on_submit():
-        path = services.delete_attachment(current_user, attachment)
-        _commit_then_remove([path])
+        with saving(catch=()) as outcome:
+            path = services.delete_attachment(current_user, attachment)
+            outcome.after_commit(lambda: uploads.remove([path]))
         flash(_("Le fichier « %(name)s » a été supprimé.", name=name), "success")
         return redirect(_detail_url(milestone_id, "evidence"))
     return render_template("milestones/evidence_delete.html", form=form, attachment=attachment,

@@ -5,17 +5,10 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
+from tracker.core import mail
+from tracker.core.cli_options import iso_date
 from tracker.extensions import db
-from tracker.periods import mail, reminders
-
-
-def _date(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+from tracker.periods import reminders
 
 
 @click.group("reminders", help="E-mail reminders to project holders.")
@@ -29,7 +22,7 @@ def reminders_cli():
          "each item at most once a day. SMTP settings come from MAIL_* environment variables.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the e-mails that would be sent; send and record nothing.")
-@click.option("--today", callback=_date, default=None, help="Reference date (YYYY-MM-DD); default: today.")
+@click.option("--today", callback=iso_date, default=None, help="Reference date (YYYY-MM-DD); default: today.")
 @with_appcontext
 def send_command(dry_run: bool, today: dt.date | None):
     today = today or dt.date.today()

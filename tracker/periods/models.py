@@ -58,10 +58,13 @@ class PeriodReport(VersionedMixin, TimestampMixin, db.Model):
     reviewed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
     review_comment: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # Who is asked to review it once submitted (DESIGN §5, tracker/periods/routing.py); managers reassign.
+    reviewer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     project: Mapped["Project"] = relationship()
     submitted_by: Mapped[Optional["User"]] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewed_by_id])
+    reviewer: Mapped[Optional["User"]] = relationship(foreign_keys=[reviewer_id])
     values: Mapped[list["IndicatorValue"]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, format_date, gettext, ngettext
+from flask_babel import force_locale, gettext, ngettext
 
 from tracker.auth.models import User
+from tracker.core.dates import LONG, date_text
+from tracker.core.i18n import isolate
+from tracker.core.period_names import period_name
 from tracker.core.permissions import Role
 from tracker.extensions import db
 from tracker.periods.models import Reminder, ReminderKind
@@ -70,7 +73,7 @@ def _link(due: DueReport) -> str | None:
 
 
 def _line(due: DueReport) -> str:
-    names = {"project": due.project.name, "period": due.period.label}
+    names = {"project": due.project.name, "period": isolate(period_name(due.period.label))}
     if due.kind == ReminderKind.RETURNED:
         comment = (due.report.review_comment or "").strip() if due.report else ""
         if len(comment) > COMMENT_PREVIEW:
@@ -79,7 +82,7 @@ def _line(due: DueReport) -> str:
             return gettext("%(project)s — %(period)s : renvoyé pour correction. Commentaire de l'équipe : "
                            "« %(comment)s »", comment=comment, **names)
         return gettext("%(project)s — %(period)s : renvoyé pour correction.", **names)
-    day = format_date(due.period.end, "long")
+    day = date_text(due.period.end, LONG)
     if due.kind == ReminderKind.OVERDUE:
         return gettext("%(project)s — %(period)s : en retard, la période s'est terminée le %(date)s.",
                        date=day, **names)

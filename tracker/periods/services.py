@@ -1,10 +1,12 @@
-"""Reporting periods (DESIGN §5), what each active project owes, and reading reports.
+"""What each active project owes (DESIGN §5), the review queue, and reading reports: the queries.
 
-Labels: monthly `2025-03`, quarterly `2025-T1`, semiannual `2025-S1`. A cohort without dates owes nothing.
+The calendar itself (periods, labels, the state of an owed period) is pure and lives in
+`tracker.periods.calendar`; what a report holds and the values typed by people in `tracker.periods.entries`.
 
 What a project owes (`reports_due`): every period of its cohort that has ended, plus the current period
 when it ends within `DUE_SOON_DAYS` days ("due soon"), plus any period that already has a report. Only
-ACTIVE projects owe reports. Each owed period gets one state:
+ACTIVE projects owe reports. A cohort without dates owes nothing. Each owed period gets one state
+(`calendar.due_state`):
 
 - `approved`, `submitted`, `returned`: the report's status;
 - `overdue`: the period has ended and no report was submitted (there may be a draft);
@@ -13,150 +15,33 @@ ACTIVE projects owe reports. Each owed period gets one state:
 
 A report may be submitted from `DUE_SOON_DAYS` days before the end of its period (holders often know
 their figures in the last week), and saved as a draft any time after the period has started.
-
-Values typed by people (`parse_decimal`, `check_value`): "1 234,5", "1234.5", "1,234.5", "1.234,5" and
-Arabic-Indic digits are read; anything ambiguous (more than two decimals, such as "1,500") is refused rather
-than guessed.
 """
 
 import datetime as dt
-import enum
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from tracker.auth.models import User
-from tracker.cohorts.models import Cohort, Frequency
-from tracker.core.fields import parse_number
+from tracker.cohorts.models import Cohort
 from tracker.core.permissions import visible_project_ids
 from tracker.extensions import db
-from tracker.indicators.models import Indicator, Target, Unit
-from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReminderKind, ReportStatus
+from tracker.indicators.models import Indicator, Target
+from tracker.periods.calendar import (
+    DUE_STATE_LABELS,
+    OPEN_STATES,
+    URGENCY,
+    DueState,
+    Period,
+    attention_kind,
+    cohort_periods,
+    due_state,
+    is_due_soon,
+)
+from tracker.periods.models import IndicatorValue, PeriodReport, ReminderKind, ReportStatus
 from tracker.projects.models import Project, ProjectStatus
-
-_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.SEMIANNUAL: 6}
-DUE_SOON_DAYS = 7
-DISAGGREGATED_CELLS = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER, Cell.MEN_YOUTH, Cell.MEN_OTHER, Cell.NOT_STATED)
-MAX_VALUE = Decimal("1e16")  # Numeric(18, 2)
-COMMENT_MAX = 1000
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: dt.date
-    end: dt.date
-
-
-def _label(frequency: Frequency, start: dt.date) -> str:
-    if frequency == Frequency.MONTHLY:
-        return f"{start.year}-{start.month:02d}"
-    if frequency == Frequency.QUARTERLY:
-        return f"{start.year}-T{(start.month - 1) // 3 + 1}"
-    return f"{start.year}-S{(start.month - 1) // 6 + 1}"
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def periods_between(frequency: Frequency, start: dt.date, end: dt.date) -> list[Period]:
-    """Every calendar period of `frequency` that overlaps [start, end]."""
-    step = _MONTHS[Frequency(frequency)]
-    first_month = (start.month - 1) // step * step + 1
-    cursor = dt.date(start.year, first_month, 1)
-    periods = []
-    while cursor <= end:
-        following = _add_months(cursor, step)
-        periods.append(Period(_label(frequency, cursor), cursor, following - dt.timedelta(days=1)))
-        cursor = following
-    return periods
-
-
-def cohort_periods(cohort: Cohort) -> list[Period]:
-    if cohort.start_date is None or cohort.end_date is None:
-        return []
-    return periods_between(cohort.reporting_frequency, cohort.start_date, cohort.end_date)
-
-
-def ended_periods(cohort: Cohort, today: dt.date) -> list[Period]:
-    """The periods whose report is due: those that ended before today."""
-    return [p for p in cohort_periods(cohort) if p.end < today]
-
-
-def is_due_soon(period: Period, today: dt.date) -> bool:
-    """The period is running and ends within DUE_SOON_DAYS days (its last day included)."""
-    return period.start <= today <= period.end and (period.end - today).days <= DUE_SOON_DAYS
-
-
-def owed_periods(cohort: Cohort, today: dt.date) -> list[Period]:
-    """Ended periods, plus the current one when it is due soon."""
-    return [p for p in cohort_periods(cohort) if p.end < today or is_due_soon(p, today)]
-
-
-def submission_opens_on(period_end: dt.date) -> dt.date:
-    """First day a report may be submitted: DUE_SOON_DAYS days before the period's last day."""
-    return period_end - dt.timedelta(days=DUE_SOON_DAYS)
-
-
-def find_period(cohort: Cohort, label: str) -> Period | None:
-    return next((p for p in cohort_periods(cohort) if p.label == label), None)
-
-
-def report_period(report: PeriodReport) -> Period:
-    """The period as stored on the report (the cohort's dates may have changed since)."""
-    return Period(report.period_label, report.period_start, report.period_end)
-
-
-# ---------------------------------------------------------------- what is owed
-
-class DueState(enum.StrEnum):
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
-    RETURNED = "returned"
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
-DUE_STATE_LABELS = {
-    DueState.DUE_SOON: _l("À remettre bientôt"),
-    DueState.OVERDUE: _l("En retard"),
-    DueState.RETURNED: _l("Renvoyé pour correction"),
-    DueState.DRAFT: _l("Brouillon en cours"),
-    DueState.SUBMITTED: _l("Soumis, en attente de relecture"),
-    DueState.APPROVED: _l("Approuvé"),
-}
-# Most urgent first: what the holder must act on, then what waits for staff, then what is done.
-_URGENCY = {DueState.RETURNED: 0, DueState.OVERDUE: 1, DueState.DUE_SOON: 2, DueState.DRAFT: 3,
-            DueState.SUBMITTED: 4, DueState.APPROVED: 5}
-OPEN_STATES = frozenset(set(DueState) - {DueState.APPROVED})
-
-
-def due_state(period: Period, status: ReportStatus | None, today: dt.date) -> DueState:
-    if status in (ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.RETURNED):
-        return DueState(status.value)
-    if period.end < today:
-        return DueState.OVERDUE
-    if status == ReportStatus.DRAFT:
-        return DueState.DRAFT
-    return DueState.DUE_SOON
-
-
-def attention_kind(period: Period, state: DueState, today: dt.date) -> ReminderKind | None:
-    """Why a holder must act on this report now, or None (submitted, approved, or not due yet)."""
-    if state == DueState.RETURNED:
-        return ReminderKind.RETURNED
-    if state == DueState.OVERDUE:
-        return ReminderKind.OVERDUE
-    if state in (DueState.DUE_SOON, DueState.DRAFT) and is_due_soon(period, today):
-        return ReminderKind.DUE_SOON
-    return None
 
 
 @dataclass
@@ -202,7 +87,7 @@ def _entries(project_cohorts, statuses: dict, stored: dict, today: dt.date) -> l
 
 
 def _sort_key(names: dict[int, str]):
-    return lambda row: (_URGENCY[row[2]], row[1].end, names.get(row[0], "").lower(), row[0])
+    return lambda row: (URGENCY[row[2]], row[1].end, names.get(row[0], "").lower(), row[0])
 
 
 def reports_due(project_ids, today: dt.date) -> list[DueReport]:
@@ -349,11 +234,14 @@ def due_page(user, filters: DueFilters, today: dt.date, page: int = 1, per_page:
 class ReviewFilters:
     cohort_id: int | None = None
     mentor_id: int | None = None
+    reviewer_id: int | None = None  # only the reports this person is asked to review
+    not_reviewer_id: int | None = None  # the others (routing.py: "waiting for another reviewer")
+    submitted_before: dt.datetime | None = None  # waiting since before this moment (stalled)
 
 
 def review_queue_query(filters: ReviewFilters) -> sa.Select:
-    """Submitted reports, oldest submission first, with project, cohort, submitter and the project's
-    staff loaded eagerly (the narratives are not loaded: the queue does not show them)."""
+    """Submitted reports, oldest submission first, with project, cohort, submitter, reviewer and the
+    project's staff loaded eagerly (the narratives are not loaded: the queue does not show them)."""
     stmt = (
         sa.select(PeriodReport)
         .join(PeriodReport.project)
@@ -362,9 +250,17 @@ def review_queue_query(filters: ReviewFilters) -> sa.Select:
             contains_eager(PeriodReport.project).joinedload(Project.cohort),
             contains_eager(PeriodReport.project).selectinload(Project.staff),
             joinedload(PeriodReport.submitted_by),
+            joinedload(PeriodReport.reviewer),
             defer(PeriodReport.highlights), defer(PeriodReport.difficulties), defer(PeriodReport.support_needed),
         )
     )
+    if filters.reviewer_id:
+        stmt = stmt.where(PeriodReport.reviewer_id == filters.reviewer_id)
+    if filters.not_reviewer_id:
+        stmt = stmt.where(sa.or_(PeriodReport.reviewer_id.is_(None),
+                                 PeriodReport.reviewer_id != filters.not_reviewer_id))
+    if filters.submitted_before:
+        stmt = stmt.where(PeriodReport.submitted_at < filters.submitted_before)
     if filters.cohort_id:
         stmt = stmt.where(Project.cohort_id == filters.cohort_id)
     if filters.mentor_id:
@@ -381,7 +277,7 @@ def get_report(report_id: int) -> PeriodReport | None:
     )
 
 
-def find_report(project_id: int, label: str) -> PeriodReport | None:
+def get_report_by_label(project_id: int, label: str) -> PeriodReport | None:
     return db.session.scalar(
         sa.select(PeriodReport)
         .where(PeriodReport.project_id == project_id, PeriodReport.period_label == label)
@@ -413,63 +309,3 @@ def report_indicators(project_id: int, report: PeriodReport | None = None) -> li
 
 def project_targets(project_id: int) -> dict[int, Target]:
     return {t.indicator_id: t for t in db.session.scalars(sa.select(Target).where(Target.project_id == project_id))}
-
-
-def cells_of(indicator: Indicator) -> tuple[Cell, ...]:
-    return DISAGGREGATED_CELLS if indicator.disaggregated else (Cell.TOTAL,)
-
-
-@dataclass
-class IndicatorEntry:
-    """What a report holds for one indicator: a value per cell (None = left blank) and a comment."""
-
-    cells: dict[Cell, Optional[Decimal]]
-    comment: Optional[str] = None
-
-    @property
-    def total(self) -> Optional[Decimal]:
-        """The sum of the cells typed in; None when every cell is blank."""
-        present = [v for v in self.cells.values() if v is not None]
-        return sum(present, Decimal(0)) if present else None
-
-
-def report_entries(report: PeriodReport | None) -> dict[int, IndicatorEntry]:
-    """{indicator id: entry} as stored. The comment sits on one cell of the indicator (the first one)."""
-    entries: dict[int, IndicatorEntry] = {}
-    if report is None:
-        return entries
-    order = {cell: n for n, cell in enumerate((Cell.TOTAL, *DISAGGREGATED_CELLS))}
-    for value in sorted(report.values, key=lambda v: (v.indicator_id, order[v.cell])):
-        entry = entries.setdefault(value.indicator_id, IndicatorEntry({}))
-        entry.cells[value.cell] = value.value
-        if value.comment and not entry.comment:
-            entry.comment = value.comment
-    return entries
-
-
-# ---------------------------------------------------------------- values typed by people
-
-def parse_decimal(text: str) -> Decimal:
-    """Reads a number as people type it (`tracker.core.fields.parse_number`: "1 234,5", "1.234,5", "١٢٫٥"…);
-    raises ValueError when it is blank or cannot be read without guessing. Extra decimals are kept ("1,500"
-    reads 1.500), so `value_error` refuses them."""
-    number = parse_number(text)
-    if number is None:
-        raise ValueError(text)
-    return number
-
-
-def value_error(indicator: Indicator, value: Decimal):
-    """The lazy translated message when `value` breaks the indicator's rules, else None."""
-    if value.as_tuple().exponent < -2:
-        return _l("Au plus deux chiffres après la virgule. Pour grouper les milliers, utilisez une espace "
-                  "(exemple : 1 234,5).")
-    if abs(value) >= MAX_VALUE:
-        return _l("Cette valeur est trop grande.")
-    if value < 0 and not indicator.allow_negative:
-        return _l("La valeur ne peut pas être négative.")
-    if indicator.unit == Unit.PERCENT and value > 100:
-        return _l("Un pourcentage ne peut pas dépasser 100.")
-    if indicator.unit == Unit.COUNT and value != value.to_integral_value():
-        return _l("Saisissez un nombre entier.")
-    return None

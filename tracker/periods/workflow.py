@@ -27,22 +27,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker.core import audit
+from tracker.core.dates import LONG, date_text
 from tracker.core.models import utcnow
 from tracker.core.permissions import Action, can
 from tracker.core.services import CONFLICT_MESSAGE, ConflictError, ServiceError, check_version
 from tracker.extensions import db
 from tracker.indicators.models import Indicator
+from tracker.notifications.models import Kind
+from tracker.notifications.services import holders_of, notify
+from tracker.periods import validation
+from tracker.periods.calendar import Period, submission_opens_on
+from tracker.periods.entries import COMMENT_MAX, IndicatorEntry, cells_of, report_entries, value_error
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
-from tracker.periods.services import (
-    COMMENT_MAX,
-    IndicatorEntry,
-    Period,
-    cells_of,
-    report_entries,
-    report_indicators,
-    submission_opens_on,
-    value_error,
-)
+from tracker.periods.services import report_indicators
 from tracker.projects.models import Project
 
 D, S, A, R = ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.RETURNED
@@ -103,6 +100,22 @@ def comment_field(indicator_id: int) -> str:
     return f"c_{indicator_id}"
 
 
+def total_field(indicator_id: int) -> str:
+    """The control total typed beside a disaggregated indicator's cells (checked, never stored)."""
+    return f"t_{indicator_id}"
+
+
+def finding_field(finding: validation.Finding) -> str | None:
+    """The form field a finding is shown next to, or None when it concerns the indicator or the report."""
+    if finding.indicator_id is None:
+        return None
+    if finding.cell is not None:
+        return value_field(finding.indicator_id, finding.cell)
+    if finding.on_total:
+        return total_field(finding.indicator_id)
+    return None
+
+
 # ---------------------------------------------------------------- checks
 
 def _require(actor, action: Action, project: Project) -> None:
@@ -157,6 +170,10 @@ def check_entries(indicators: list[Indicator], entries: dict[int, IndicatorEntry
                                                      num=COMMENT_MAX)
         elif entry.comment and entry.total is None:
             errors[comment_field(indicator_id)] = _l("Saisissez une valeur pour accompagner ce commentaire.")
+        if entry.typed_total is not None and (message := value_error(indicator, entry.typed_total)):
+            errors[total_field(indicator_id)] = message
+    for finding in validation.arithmetic(indicators, entries):
+        errors.setdefault(finding_field(finding), finding.message)
     return errors
 
 
@@ -245,17 +262,43 @@ def save_report(actor, project: Project, period: Period, entries: dict[int, Indi
     _require(actor, Action.SUBMIT_REPORT, project)
     if report is not None and report.status == S and submit and same_content(report, entries, narrative):
         return report, Outcome.ALREADY_SUBMITTED
+    _check_editable(report, version)
+    indicators = report_indicators(project.id, report)
+    clean = _checked_narrative(indicators, entries, narrative)
+    end = report.period_end if report is not None else period.end
+    if submit and today < submission_opens_on(end):
+        raise ServiceError(_l("Ce rapport pourra être soumis à partir du %(date)s. Enregistrez-le en brouillon "
+                              "d'ici là.", date=_format_date(submission_opens_on(end))))
+
+    codes = {i.id: i.code for i in indicators}
+    if report is None:
+        report = _create_report(actor, project, period, indicators, entries, clean, codes)
+        outcome = Outcome.CREATED
+    else:
+        outcome = _update_report(actor, report, indicators, entries, clean, codes, submit)
+    if submit:
+        _submit(actor, report)
+        outcome = Outcome.SUBMITTED
+    return report, outcome
+
+
+def _check_editable(report: PeriodReport | None, version) -> None:
+    """Raises ConflictError when `version` does not match (blank for a new report), ReadOnlyError when the
+    report is approved or waits for its review."""
     if report is None:
         if version not in (None, "", 0, "0"):
             raise ConflictError(CONFLICT_MESSAGE)
-    else:
-        check_version(report, version)
-        if report.status == A:
-            raise ReadOnlyError(_l("Ce rapport est approuvé : il ne peut plus être modifié."))
-        if report.status == S:
-            raise ReadOnlyError(_l("Ce rapport a été soumis et attend sa relecture : il ne peut plus être "
-                                   "modifié. Vos saisies ci-dessous n'ont pas été enregistrées."))
-    indicators = report_indicators(project.id, report)
+        return
+    check_version(report, version)
+    if report.status == A:
+        raise ReadOnlyError(_l("Ce rapport est approuvé : il ne peut plus être modifié."))
+    if report.status == S:
+        raise ReadOnlyError(_l("Ce rapport a été soumis et attend sa relecture : il ne peut plus être "
+                               "modifié. Vos saisies ci-dessous n'ont pas été enregistrées."))
+
+
+def _checked_narrative(indicators: list[Indicator], entries: dict[int, IndicatorEntry], narrative: dict) -> dict:
+    """The narrative fields cleaned; raises ValuesError with every field error, figures and narrative."""
     errors = check_entries(indicators, entries)
     clean = {}
     for name in NARRATIVE_FIELDS:
@@ -265,57 +308,67 @@ def save_report(actor, project: Project, period: Period, entries: dict[int, Indi
             errors[name] = error.message
     if errors:
         raise ValuesError(errors)
-    end = report.period_end if report is not None else period.end
-    if submit and today < submission_opens_on(end):
-        raise ServiceError(_l("Ce rapport pourra être soumis à partir du %(date)s. Enregistrez-le en brouillon "
-                              "d'ici là.", date=_format_date(submission_opens_on(end))))
+    return clean
 
-    outcome = Outcome.SAVED
-    codes = {i.id: i.code for i in indicators}
-    if report is None:
-        report = PeriodReport(project_id=project.id, period_label=period.label, period_start=period.start,
-                              period_end=period.end, status=D, **clean)
-        try:
-            with db.session.begin_nested():
-                db.session.add(report)
-                db.session.flush()
-        except sa.exc.IntegrityError:
-            raise ConflictError(CONFLICT_MESSAGE) from None  # created by someone else meanwhile
-        _write_values(report, indicators, entries)
-        db.session.flush()
-        audit.record(actor, "create", "period_report", report.id,
-                     audit.diff({}, {"period": period.label, **{k: v for k, v in clean.items() if v},
-                                     **_value_snapshot(report, codes)}))
-        outcome = Outcome.CREATED
-    else:
-        before = {**audit.snapshot(report, list(NARRATIVE_FIELDS)), **_value_snapshot(report, codes)}
-        for name, value in clean.items():
-            setattr(report, name, value)
-        _write_values(report, indicators, entries)
-        after = {**audit.snapshot(report, list(NARRATIVE_FIELDS)), **_value_snapshot(report, codes)}
-        changes = audit.diff(before, after)
-        if changes:
-            # The figures are rows of their own: touching the report bumps its version, so a concurrent
-            # edit of the figures alone is caught like any other.
-            report.updated_at = utcnow()
+
+def _create_report(actor, project: Project, period: Period, indicators: list[Indicator],
+                   entries: dict[int, IndicatorEntry], clean: dict, codes: dict[int, str]) -> PeriodReport:
+    """A new draft with its figures, audited; raises ConflictError when another one was created meanwhile."""
+    report = PeriodReport(project_id=project.id, period_label=period.label, period_start=period.start,
+                          period_end=period.end, status=D, **clean)
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
             db.session.flush()
-            audit.record(actor, "update", "period_report", report.id, changes)
-        elif not submit and report.status == D:
-            outcome = Outcome.UNCHANGED
-        if report.status == R and not submit:
-            _transition(actor, report, D)
-    if submit:
-        report.submitted_by_id = actor.id
-        report.submitted_at = utcnow()
-        _transition(actor, report, S)
-        outcome = Outcome.SUBMITTED
-    return report, outcome
+    except sa.exc.IntegrityError:
+        raise ConflictError(CONFLICT_MESSAGE) from None  # created by someone else meanwhile
+    _write_values(report, indicators, entries)
+    db.session.flush()
+    audit.record(actor, "create", "period_report", report.id,
+                 audit.diff({}, {"period": period.label, **{k: v for k, v in clean.items() if v},
+                                 **_value_snapshot(report, codes)}))
+    return report
+
+
+def _update_report(actor, report: PeriodReport, indicators: list[Indicator], entries: dict[int, IndicatorEntry],
+                   clean: dict, codes: dict[int, str], submit: bool) -> Outcome:
+    """Writes the narrative and figures (audited when something changed); a returned report saved without
+    submitting goes back to draft."""
+    outcome = Outcome.SAVED
+    before = {**audit.snapshot(report, list(NARRATIVE_FIELDS)), **_value_snapshot(report, codes)}
+    for name, value in clean.items():
+        setattr(report, name, value)
+    _write_values(report, indicators, entries)
+    after = {**audit.snapshot(report, list(NARRATIVE_FIELDS)), **_value_snapshot(report, codes)}
+    changes = audit.diff(before, after)
+    if changes:
+        # The figures are rows of their own: touching the report bumps its version, so a concurrent
+        # edit of the figures alone is caught like any other.
+        report.updated_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "update", "period_report", report.id, changes)
+    elif not submit and report.status == D:
+        outcome = Outcome.UNCHANGED
+    if report.status == R and not submit:
+        _transition(actor, report, D)
+    return outcome
+
+
+def _submit(actor, report: PeriodReport) -> None:
+    """Submitted now by `actor`, and routed to its reviewer."""
+    from tracker.periods import routing
+
+    corrected = report.status == R or (report.status == D and report.review_comment is not None
+                                       and report.reviewed_by_id is not None)
+    report.submitted_by_id = actor.id
+    report.submitted_at = utcnow()
+    _transition(actor, report, S)
+    routing.route(actor, report, corrected)
 
 
 def _format_date(day: dt.date) -> str:
-    from flask_babel import format_date
 
-    return format_date(day, "long")
+    return date_text(day, LONG)
 
 
 # ---------------------------------------------------------------- review
@@ -325,7 +378,8 @@ def approve_report(actor, report: PeriodReport, version, comment: str | None = N
     filled in on the holder's behalf is approved by a colleague). An optional comment is kept.
 
     Returns False, changing nothing, when the report is already approved (a second click).
-    Raises NotAllowedError, ConflictError, ServiceError (not submitted, own submission).
+    Raises NotAllowedError, ConflictError, ServiceError (not submitted, own submission, figures breaking an
+    arithmetic rule of `validation`: such figures can only be returned).
     """
     _require(actor, Action.REVIEW_REPORT, report.project)
     if report.status == A:
@@ -336,13 +390,24 @@ def approve_report(actor, report: PeriodReport, version, comment: str | None = N
     if report.submitted_by_id == actor.id:
         raise ServiceError(_l("Vous avez soumis ce rapport vous-même : un·e autre membre de l'équipe doit "
                               "l'approuver."))
+    if validation.arithmetic(report_indicators(report.project_id, report), report_entries(report)):
+        raise ServiceError(_l("Les chiffres de ce rapport ne concordent pas avec leurs totaux : renvoyez-le "
+                              "pour correction."))
     comment = _clean_text(comment, REVIEW_COMMENT_MAX, "comment")
     previous = report.review_comment
     report.reviewed_by_id = actor.id
     report.reviewed_at = utcnow()
     report.review_comment = comment
     _transition(actor, report, A, {"review_comment": [previous, comment]} if previous != comment else None)
+    _tell_holders(actor, report, Kind.REPORT_APPROVED)
     return True
+
+
+def _tell_holders(actor, report: PeriodReport, kind: Kind) -> None:
+    notify(holders_of(report.project_id), kind, actor=actor, project_id=report.project_id,
+           entity_type="period_report", entity_id=report.id,
+           params={"project": report.project.name, "period": report.period_label,
+                   "reviewer": actor.display_name, "comment": (report.review_comment or "")[:300]})
 
 
 def return_report(actor, report: PeriodReport, version, comment: str | None) -> bool:
@@ -366,6 +431,7 @@ def return_report(actor, report: PeriodReport, version, comment: str | None) -> 
     report.reviewed_at = utcnow()
     report.review_comment = comment
     _transition(actor, report, R, {"review_comment": [previous, comment]})
+    _tell_holders(actor, report, Kind.REPORT_RETURNED)
     return True
 
 

@@ -1,20 +1,25 @@
 """The holder's home: what their project(s) need from them now, readable on a phone.
 
-For each project: milestones due within 30 days or late, reports owed or returned, the latest shared
-mentoring summaries (never the staff notes: the column is not even loaded), the trainings the team attended
-and progress against targets. A fixed number of queries per project; holders have one or two projects.
+First the to-dos (issue 17): reports to fill or correct, the project's open action items (overdue first,
+with the mentor who agreed them and the due date, "mark done" in one tap), the next planned session, the
+latest reviewer comment and the milestones due. Then, for each project: milestones due within 30 days or
+late, reports owed or returned, the latest shared mentoring summaries (never the staff notes: the column is
+not even loaded), the trainings the team attended and progress against targets. A fixed number of queries
+per project; holders have one or two projects.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
+from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.indicators.progress import project_progress
-from tracker.mentoring.models import MentoringSession
+from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession
 from tracker.milestones.services import due_soon_and_late
+from tracker.periods.models import PeriodReport
 from tracker.periods.services import attention_reports
 from tracker.projects.models import Member
 from tracker.projects.services import holder_projects
@@ -31,6 +36,61 @@ class HolderProject:
     summaries: list
     trainings: list
     progress: list
+    next_session: tuple | None = None  # (date, mentor name)
+    latest_review: PeriodReport | None = None
+
+
+@dataclass
+class Todos:
+    reports: list
+    items: list  # open action items of the projects, overdue first
+    milestones: list
+
+    def __bool__(self) -> bool:
+        return bool(self.reports or self.items or self.milestones)
+
+
+def open_items(project_ids) -> list[ActionItem]:
+    """The projects' own open action items, soonest due first (so overdue first), no due date last, with the
+    session's mentor loaded: one query, staff notes never loaded."""
+    if not project_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(ActionItem).join(ActionItem.session)
+        .where(MentoringSession.project_id.in_(project_ids), ActionItem.done_date.is_(None),
+               ActionItem.owner_kind == ActionOwner.PROJECT)
+        .options(contains_eager(ActionItem.session).load_only(
+                     MentoringSession.id, MentoringSession.project_id, MentoringSession.date,
+                     MentoringSession.mentor_id).joinedload(MentoringSession.mentor))
+        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)))
+
+
+def _next_sessions(project_ids, today: dt.date) -> dict[int, tuple]:
+    """{project id: (date, mentor name)} of the nearest session planned from today on (one query)."""
+    found: dict[int, tuple] = {}
+    for project_id, day, mentor in db.session.execute(
+            sa.select(MentoringSession.project_id, MentoringSession.next_session_date, User.display_name)
+            .join(User, User.id == MentoringSession.mentor_id)
+            .where(MentoringSession.project_id.in_(project_ids), MentoringSession.next_session_date >= today)
+            .order_by(MentoringSession.next_session_date)):
+        found.setdefault(project_id, (day, mentor))
+    return found
+
+
+def _latest_reviews(project_ids) -> dict[int, PeriodReport]:
+    """{project id: the report last reviewed with a comment} (one query; the narratives are not loaded)."""
+    found: dict[int, PeriodReport] = {}
+    for report in db.session.scalars(
+            sa.select(PeriodReport)
+            .where(PeriodReport.project_id.in_(project_ids), PeriodReport.review_comment.is_not(None),
+                   PeriodReport.reviewed_at.is_not(None))
+            .options(load_only(PeriodReport.id, PeriodReport.project_id, PeriodReport.period_label,
+                               PeriodReport.status, PeriodReport.review_comment, PeriodReport.reviewed_at,
+                               PeriodReport.reviewed_by_id),
+                     joinedload(PeriodReport.reviewed_by))
+            .order_by(PeriodReport.reviewed_at.desc(), PeriodReport.id.desc())):
+        found.setdefault(report.project_id, report)
+    return found
 
 
 def _summaries(project_id: int) -> list[MentoringSession]:
@@ -58,11 +118,18 @@ def _trainings(project_id: int) -> list[sa.Row]:
     ))
 
 
+def holder_todos(dashboard: list[HolderProject], items: list) -> Todos:
+    return Todos(reports=[r for d in dashboard for r in d.reports], items=items,
+                 milestones=[m for d in dashboard for m in d.milestones])
+
+
 def holder_dashboard(user, today: dt.date) -> list[HolderProject]:
     projects = holder_projects(user)
     ids = [p.id for p in projects]
     milestones = due_soon_and_late(ids, today)
     reports = attention_reports(user, today)
+    sessions = _next_sessions(ids, today) if ids else {}
+    reviews = _latest_reviews(ids) if ids else {}
     return [
         HolderProject(
             project=p,
@@ -71,6 +138,8 @@ def holder_dashboard(user, today: dt.date) -> list[HolderProject]:
             summaries=_summaries(p.id),
             trainings=_trainings(p.id),
             progress=project_progress(p.id, today),
+            next_session=sessions.get(p.id),
+            latest_review=reviews.get(p.id),
         )
         for p in projects
     ]

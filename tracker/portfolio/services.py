@@ -1,25 +1,28 @@
 """"My portfolio": a mentor's projects ranked by how much they need attention.
 
-A project needs attention first when it had no mentoring session in the last 60 days (or never), then by
-its number of overdue action items, then late milestones, then the longest time since the last session.
-Everything is aggregated in SQL (one statement for the page rows, one for the total), so the page costs the
-same number of queries for 5 or 500 projects.
+Projects are listed by their attention score (`tracker.portfolio.score`, the cohort report's "projects to
+follow" rule: overdue reports weigh most, then returned reports, late milestones by days late, and days
+without a session), then overdue action items, then the longest time since the last session. A project with
+a score above zero gets the red bar. Everything is aggregated in SQL (one statement for the page rows, one
+for the total), so the page costs the same number of queries for 5 or 500 projects.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.expression import FunctionElement
 
 from tracker.auth.models import User
 from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone, MilestoneStatus
+from tracker.periods.calendar import ended_periods
 from tracker.periods.models import PeriodReport, ReportStatus
-from tracker.periods.services import ended_periods
+from tracker.portfolio import score as attention
+from tracker.portfolio.score import QUIET_DAYS
 from tracker.projects.models import Project, ProjectStatus
-
-QUIET_DAYS = 60
 
 
 @dataclass
@@ -41,6 +44,9 @@ class PortfolioRow:
     late_milestones: int
     returned_reports: int
     reports_done: int
+    overdue_reports: int
+    late_points: int
+    attention_score: int
     today: dt.date
     reports_owed: int = field(init=False, default=0)
 
@@ -53,9 +59,75 @@ class PortfolioRow:
         return self.last_session is None or self.days_since_session > QUIET_DAYS
 
     @property
+    def score(self) -> attention.Score:
+        """The attention score (computed in SQL by `score_sql`, `attention_score` is its total)."""
+        return attention.Score(self.overdue_reports, self.returned_reports, self.late_points,
+                               attention.quiet_points(self.days_since_session))
+
+    @property
     def needs_attention(self) -> bool:
-        """Same rule as the SQL `attention_only` filter; reports owed are shown but do not count."""
-        return self.quiet or self.overdue_items > 0 or self.late_milestones > 0 or self.returned_reports > 0
+        """The red bar: a score above zero (same rule as the SQL `attention_only` filter)."""
+        return self.attention_score > 0
+
+
+class days_since(FunctionElement):
+    """Whole days from a date column to `today` (a date), on SQLite and PostgreSQL."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "days_since"
+
+
+@compiles(days_since)
+def _days_since(element, compiler, **kw):  # PostgreSQL: date - date is a number of days
+    today, column = list(element.clauses)
+    return f"({compiler.process(today, **kw)} - {compiler.process(column, **kw)})"
+
+
+@compiles(days_since, "sqlite")
+def _days_since_sqlite(element, compiler, **kw):
+    today, column = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(today, **kw)}) - julianday({compiler.process(column, **kw)})"
+            " AS INTEGER)")
+
+
+def _capped(expression, cap: int):
+    return sa.case((expression >= cap, cap), else_=expression)
+
+
+def milestone_points_sql(days_late):
+    """`score.milestone_points` in SQL."""
+    return _capped(attention.LATE_MILESTONE_BASE + days_late // attention.LATE_MILESTONE_STEP,
+                   attention.LATE_MILESTONE_MAX)
+
+
+def quiet_points_sql(last_session, today: dt.date):
+    """`score.quiet_points` in SQL, from the date of the last session (NULL: never)."""
+    days = days_since(sa.literal(today, sa.Date), last_session)
+    return sa.case(
+        (last_session.is_(None), attention.QUIET_MAX),
+        (days <= QUIET_DAYS, 0),
+        else_=_capped(attention.QUIET_BASE + (days - QUIET_DAYS) // attention.QUIET_STEP, attention.QUIET_MAX),
+    )
+
+
+def owed_by_cohort(cohorts, today: dt.date) -> dict[int, int]:
+    """Reports each cohort's projects owe by `today` (periods ended before it)."""
+    return {c.id: len(ended_periods(c, today)) for c in cohorts}
+
+
+def score_sql(sessions, late, reports, owed: dict[int, int], today: dt.date):
+    """(overdue reports, attention score) of a project as SQL expressions over the `project_aggregates`
+    subqueries; `owed` = `owed_by_cohort`. Overdue = periods ended − reports submitted, approved or returned."""
+    owed_expr = sa.case(owed, value=Project.cohort_id, else_=0) if owed else sa.literal(0)
+    answered = sa.func.coalesce(reports.c.reports_done, 0) + sa.func.coalesce(reports.c.returned_ended, 0)
+    overdue = sa.case((Project.status != ProjectStatus.ACTIVE, 0), (owed_expr - answered < 0, 0),
+                      else_=owed_expr - answered)
+    total = (attention.OVERDUE_REPORT * overdue
+             + attention.RETURNED_REPORT * sa.func.coalesce(reports.c.returned_reports, 0)
+             + sa.func.coalesce(late.c.late_points, 0)
+             + quiet_points_sql(sessions.c.last_session, today))
+    return overdue, total
 
 
 def _sum_if(condition) -> sa.ColumnElement[int]:
@@ -95,7 +167,9 @@ def project_aggregates(today: dt.date, project_ids: sa.Select | None = None):
         .subquery()
     )
     late = (
-        sa.select(Milestone.project_id.label("project_id"), sa.func.count().label("late_milestones"))
+        sa.select(Milestone.project_id.label("project_id"), sa.func.count().label("late_milestones"),
+                  sa.func.sum(milestone_points_sql(days_since(sa.literal(today, sa.Date), Milestone.planned_date)))
+                  .label("late_points"))
         .where(Milestone.status.not_in([MilestoneStatus.ACHIEVED, MilestoneStatus.DROPPED]),
                Milestone.planned_date < today, scoped(Milestone.project_id))
         .group_by(Milestone.project_id)
@@ -107,6 +181,8 @@ def project_aggregates(today: dt.date, project_ids: sa.Select | None = None):
             _sum_if(PeriodReport.status == ReportStatus.RETURNED).label("returned_reports"),
             _sum_if(sa.and_(PeriodReport.status.in_([ReportStatus.SUBMITTED, ReportStatus.APPROVED]),
                             PeriodReport.period_end < today)).label("reports_done"),
+            _sum_if(sa.and_(PeriodReport.status == ReportStatus.RETURNED, PeriodReport.period_end < today))
+            .label("returned_ended"),
         )
         .where(scoped(PeriodReport.project_id))
         .group_by(PeriodReport.project_id)
@@ -127,18 +203,18 @@ def _filtered(stmt: sa.Select, filters: PortfolioFilters) -> sa.Select:
     return stmt
 
 
-def portfolio_query(filters: PortfolioFilters, today: dt.date) -> sa.Select:
+def portfolio_query(filters: PortfolioFilters, today: dt.date, owed: dict[int, int]) -> sa.Select:
     sessions, items, late, reports = project_aggregates(today, _filtered(sa.select(Project.id), filters))
-    quiet_since = today - dt.timedelta(days=QUIET_DAYS)
     overdue = sa.func.coalesce(items.c.overdue_items, 0)
     late_count = sa.func.coalesce(late.c.late_milestones, 0)
-    quiet = sa.or_(sessions.c.last_session.is_(None), sessions.c.last_session < quiet_since)
+    overdue_reports, score = score_sql(sessions, late, reports, owed, today)
     stmt = (
         sa.select(
             Project,
             sessions.c.last_session, sessions.c.next_session,
             sa.func.coalesce(items.c.open_items, 0), overdue, late_count,
             sa.func.coalesce(reports.c.returned_reports, 0), sa.func.coalesce(reports.c.reports_done, 0),
+            overdue_reports, sa.func.coalesce(late.c.late_points, 0), score,
         )
         .outerjoin(sessions, sessions.c.project_id == Project.id)
         .outerjoin(items, items.c.project_id == Project.id)
@@ -148,11 +224,10 @@ def portfolio_query(filters: PortfolioFilters, today: dt.date) -> sa.Select:
     )
     stmt = _filtered(stmt, filters)
     if filters.attention_only:
-        stmt = stmt.where(sa.or_(quiet, overdue > 0, late_count > 0,
-                                 sa.func.coalesce(reports.c.returned_reports, 0) > 0))
+        stmt = stmt.where(score > 0)
     return stmt.order_by(
-        sa.case((quiet, 0), else_=1), overdue.desc(), late_count.desc(),
-        sa.case((sessions.c.last_session.is_(None), 0), else_=1), sessions.c.last_session, Project.name,
+        score.desc(), overdue.desc(), late_count.desc(),
+        sa.case((sessions.c.last_session.is_(None), 0), else_=1), sessions.c.last_session, Project.name, Project.id,
     )
 
 
@@ -168,20 +243,23 @@ class PortfolioPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def portfolio(filters: PortfolioFilters, today: dt.date, page: int = 1, per_page: int = 25) -> PortfolioPage:
+def portfolio(filters: PortfolioFilters, today: dt.date, page: int = 1, per_page: int = 25,
+              cohorts=None) -> PortfolioPage:
+    """A page of the portfolio. `cohorts` (every cohort, which the page lists anyway) spares a query."""
+    from tracker.cohorts.models import Cohort
     from tracker.extensions import db
 
-    stmt = portfolio_query(filters, today)
+    if cohorts is None:
+        cohorts = db.session.scalars(sa.select(Cohort))
+    owed = owed_by_cohort(cohorts, today)
+    stmt = portfolio_query(filters, today, owed)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     page = max(1, min(page, max(1, -(-total // per_page))))
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     rows = []
-    owed_by_cohort: dict[int, int] = {}
     for project, *numbers in result:
         row = PortfolioRow(project, *numbers, today=today)
-        if project.cohort_id not in owed_by_cohort:
-            owed_by_cohort[project.cohort_id] = len(ended_periods(project.cohort, today))
         if project.status == ProjectStatus.ACTIVE:
-            row.reports_owed = max(0, owed_by_cohort[project.cohort_id] - row.reports_done)
+            row.reports_owed = max(0, owed.get(project.cohort_id, 0) - row.reports_done)
         rows.append(row)
     return PortfolioPage(rows, total, page, per_page)

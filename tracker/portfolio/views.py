@@ -5,24 +5,19 @@ import datetime as dt
 from flask import render_template, request
 from flask_login import current_user
 
-from tracker.cohorts.models import Cohort
+from tracker.cohorts.services import all_cohorts
 from tracker.core.permissions import Role
-from tracker.extensions import db
+from tracker.core.query_args import int_arg
 from tracker.portfolio.services import QUIET_DAYS, PortfolioFilters, portfolio
 from tracker.projects import flags
 from tracker.projects.models import ProjectStatus
 from tracker.projects.services import staff_choices
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def render_portfolio():
     sees_everyone = current_user.role in (Role.ADMIN, Role.MANAGER)
     if sees_everyone:
-        mentor_id = _int("mentor") if request.args.get("mentor") != "all" else None
+        mentor_id = int_arg("mentor") if request.args.get("mentor") != "all" else None
         if "mentor" not in request.args:
             mentor_id = None
     else:
@@ -30,13 +25,14 @@ def render_portfolio():
     status = request.args.get("status", ProjectStatus.ACTIVE.value)
     filters = PortfolioFilters(
         mentor_id=mentor_id,
-        cohort_id=_int("cohort"),
+        cohort_id=int_arg("cohort"),
         status=status if status in {s.value for s in ProjectStatus} else None,
         attention_only=request.args.get("attention") == "1",
         q=request.args.get("q") or None,
     )
     today = dt.date.today()
-    page = portfolio(filters, today, page=_int("page") or 1)
+    cohorts = all_cohorts()
+    page = portfolio(filters, today, page=int_arg("page") or 1, cohorts=cohorts)
     project_ids = [row.project.id for row in page.rows]
     from tracker.mentoring.services import open_action_items
 
@@ -51,6 +47,6 @@ def render_portfolio():
         quiet_days=QUIET_DAYS,
         sees_everyone=sees_everyone,
         mentors=staff_choices() if sees_everyone else [],
-        cohorts=list(db.session.scalars(db.select(Cohort).order_by(Cohort.name))),
+        cohorts=cohorts,
         statuses=list(ProjectStatus),
     )

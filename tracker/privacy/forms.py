@@ -1,8 +1,10 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_babel import ngettext
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from tracker.core.forms import FlaskForm  # the text gate (core/text.py) on every field
 from tracker.privacy.services import REASON_MAX
 
 
@@ -50,3 +52,28 @@ KEPT_REASONS = {
     "consent_date": _l("la preuve du consentement sur lequel reposait le traitement"),
     "consent_purpose": _l("la preuve du consentement sur lequel reposait le traitement"),
 }
+
+
+# What an erasure rewrote, one phrase per kind of place (tracker/privacy/services.py FREE_TEXT), for its
+# confirmation message. Functions, so that each count gets the plural form of the reader's language.
+PLACES = {
+    "sessions": lambda n: ngettext("%(num)s séance de mentorat", "%(num)s séances de mentorat", n),
+    "action_items": lambda n: ngettext("%(num)s action à mener", "%(num)s actions à mener", n),
+    "milestones": lambda n: ngettext("%(num)s jalon", "%(num)s jalons", n),
+    "attachments": lambda n: ngettext("%(num)s nom de pièce justificative", "%(num)s noms de pièces justificatives",
+                                      n),
+    "reports": lambda n: ngettext("%(num)s rapport de période", "%(num)s rapports de période", n),
+    "indicator_values": lambda n: ngettext("%(num)s commentaire d'indicateur", "%(num)s commentaires d'indicateurs",
+                                           n),
+    "projects": lambda n: ngettext("%(num)s fiche de projet", "%(num)s fiches de projet", n),
+    "trainings": lambda n: ngettext("%(num)s formation", "%(num)s formations", n),
+    "notifications": lambda n: ngettext("%(num)s notification", "%(num)s notifications", n),
+    "audit_events": lambda n: ngettext("%(num)s événement du journal", "%(num)s événements du journal", n),
+}
+
+
+def places_rewritten(result) -> str:
+    """"3 séances de mentorat, 1 jalon, 4 événements du journal", or a phrase saying there were none."""
+    counts = dict(result.rewritten, audit_events=result.scrubbed_events)
+    parts = [PLACES[kind](n) for kind, n in counts.items() if n and kind in PLACES]
+    return ", ".join(parts) if parts else _("aucun texte ne citait ce membre")

@@ -6,14 +6,14 @@ any date the reader picks, so neither a birth year nor an age band would keep ev
 flag, ownership share (women-led) and attendance rows (training figures). Those stay. The name is replaced
 by a numbered placeholder; phone, e-mail and the role as written are cleared; the consent date and purpose
 stay as the record of the lawful basis the data was processed on. The member's identifying values, current
-and past, are also replaced by a mark in the audit trail (their own events, and any other event quoting
-their name, phone or e-mail). Services flush, never commit, and take the acting user.
+and past, are also replaced by "[erased]" in the audit trail (their own events, and any other event quoting
+their name, phone or e-mail) and in every free text that quotes them, whatever the spelling or the phone's
+format (FREE_TEXT, tracker/privacy/free_text.py). Services flush, never commit, and take the acting user.
 """
 
 import datetime as dt
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -28,6 +28,11 @@ from tracker.core.models import utcnow
 from tracker.core.phones import normalise_phone
 from tracker.core.services import ServiceError
 from tracker.extensions import db
+from tracker.mentoring.models import ActionItem, MentoringSession
+from tracker.milestones.models import Attachment, Milestone
+from tracker.notifications.models import Notification
+from tracker.periods.models import IndicatorValue, PeriodReport
+from tracker.privacy.free_text import Matcher
 from tracker.projects.models import Member, Project
 from tracker.trainings.models import Attendance, Training
 
@@ -178,26 +183,38 @@ def export_member(actor, member: Member) -> bytes:
 
 # ---------------------------------------------------------------- erasure
 
+# Free text that may quote a member, rewritten by an erasure: (kind, model, columns). The kinds name the
+# places in the erasure's confirmation and audit event (counts only, never values).
+FREE_TEXT = (
+    ("sessions", MentoringSession, ("topics", "shared_summary", "staff_notes")),
+    ("action_items", ActionItem, ("description",)),
+    ("milestones", Milestone, ("title", "evidence_note")),
+    ("attachments", Attachment, ("original_name",)),
+    ("reports", PeriodReport, ("highlights", "difficulties", "support_needed", "review_comment")),
+    ("indicator_values", IndicatorValue, ("comment",)),
+    ("projects", Project, ("summary", "status_reason")),
+    ("trainings", Training, ("title", "description")),
+)
+
+
 @dataclass
 class ErasureResult:
     erased_fields: list[str]
     scrubbed_events: int
+    rewritten: dict[str, int] = field(default_factory=dict)  # kind of place -> rows rewritten
+
+    @property
+    def places(self) -> int:
+        return sum(self.rewritten.values()) + self.scrubbed_events
 
 
-def _pattern(values) -> re.Pattern | None:
-    values = sorted({v for v in values if v}, key=len, reverse=True)
-    if not values:
-        return None
-    return re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
-
-
-def _scrub(value, pattern: re.Pattern):
+def _scrub(value, matcher: Matcher):
     if isinstance(value, str):
-        return pattern.sub(ERASED, value)
+        return matcher.sub(value, ERASED)
     if isinstance(value, list):
-        return [_scrub(v, pattern) for v in value]
+        return [_scrub(v, matcher) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub(v, pattern) for k, v in value.items()}
+        return {k: _scrub(v, matcher) for k, v in value.items()}
     return value
 
 
@@ -213,38 +230,90 @@ def _scrub_own_fields(changes: dict) -> dict:
     return out
 
 
-def _quoted_values(member: Member, own_events: list[AuditEvent]) -> set[str]:
+def _values_held(member: Member, own_events: list[AuditEvent]) -> dict[str, set[str]]:
     """Current and past name, phone and e-mail (past ones come from the member's own update events)."""
-    values = {getattr(member, name) for name in QUOTED_FIELDS}
+    values = {name: {getattr(member, name)} for name in QUOTED_FIELDS}
     for event in own_events:
         for name in QUOTED_FIELDS:
             value = (event.changes or {}).get(name)
             for v in value if isinstance(value, list) else [value]:
                 if isinstance(v, str) and v != ERASED:
-                    values.add(v)
-    return {v for v in values if isinstance(v, str) and len(v.strip()) >= 3}
+                    values[name].add(v)
+    return {name: {v for v in found if isinstance(v, str) and v.strip()} for name, found in values.items()}
 
 
-def _candidate_events(values: set[str], exclude_ids: set[int]) -> list[AuditEvent]:
-    """Events whose stored JSON may quote one of `values` (as typed, or JSON-escaped when not ASCII);
-    the Python scrub decides. One scan of the trail: erasures are rare, correctness matters more."""
-    text = sa.func.lower(sa.cast(AuditEvent.changes, sa.Text))
-    needles = set()
-    for v in values:
-        needles.add(v.lower())
-        needles.add(json.dumps(v)[1:-1].lower())
-    stmt = sa.select(AuditEvent).where(AuditEvent.changes.is_not(None),
-                                       sa.or_(*(text.contains(n, autoescape=True) for n in needles)))
+def member_matcher(member: Member, own_events: list[AuditEvent] | None = None) -> Matcher:
+    held = _values_held(member, own_events if own_events is not None else _member_events(member.id))
+    return Matcher(names=held["full_name"], phones=held["phone"], emails=held["email"])
+
+
+def _may_hold(columns, patterns: list[str]):
+    if patterns == ["%"]:
+        return sa.or_(*(column.is_not(None) for column in columns))
+    return sa.or_(*(column.ilike(p, escape="/") for column in columns for p in patterns))
+
+
+def _fit(model, column: str, text: str) -> str:
+    """A rewritten value within its column's length ("[erased]" may be longer than what it replaces)."""
+    length = getattr(model.__table__.c[column].type, "length", None)
+    return text[:length] if length else text
+
+
+def rewrite_free_text(matcher: Matcher) -> dict[str, int]:
+    """Replaces every spelling of the member's name, phone and e-mail by "[erased]" in FREE_TEXT; returns
+    the number of rows rewritten per kind. Versioned rows get a new version, so a form opened before the
+    erasure cannot write the old text back."""
+    counts = {}
+    patterns = matcher.like_patterns()
+    for kind, model, columns in FREE_TEXT:
+        rewritten = 0
+        attributes = [getattr(model, c) for c in columns]
+        for row in db.session.scalars(sa.select(model).where(_may_hold(attributes, patterns))):
+            changed = False
+            for column in columns:
+                value = getattr(row, column)
+                new = matcher.sub(value, ERASED)
+                if new != value:
+                    setattr(row, column, _fit(model, column, new))
+                    changed = True
+            rewritten += changed
+        counts[kind] = rewritten
+    db.session.flush()
+    return counts
+
+
+def _scrub_notifications(matcher: Matcher) -> int:
+    """Notices keep a copy of what they announce (an action item's text, a project's name) in `params`."""
+    text = sa.cast(Notification.params, sa.Text)
+    patterns = sorted(set(matcher.like_patterns()) | set(matcher.like_patterns(json_escaped=True)))
+    rewritten = 0
+    for notice in db.session.scalars(sa.select(Notification).where(_may_hold([text], patterns))):
+        params = _scrub(notice.params or {}, matcher)
+        if params != notice.params:
+            notice.params = params
+            rewritten += 1
+    db.session.flush()
+    return rewritten
+
+
+def _candidate_events(matcher: Matcher, exclude_ids: set[int]) -> list[AuditEvent]:
+    """Events whose stored JSON may quote the member (as typed, or JSON-escaped when not ASCII); the
+    Python scrub decides. Erasures are rare: correctness matters more than this scan."""
+    text = sa.cast(AuditEvent.changes, sa.Text)
+    patterns = sorted(set(matcher.like_patterns()) | set(matcher.like_patterns(json_escaped=True)))
+    stmt = sa.select(AuditEvent).where(AuditEvent.changes.is_not(None), _may_hold([text], patterns))
     if exclude_ids:
         stmt = stmt.where(AuditEvent.id.not_in(exclude_ids))
     return list(db.session.scalars(stmt))
 
 
 def erase_member(actor, member: Member, reason: str | None) -> ErasureResult:
-    """Removes the member's identifying fields and scrubs them from the audit trail; every figure stays.
+    """Removes the member's identifying fields, rewrites every free text that quotes them (FREE_TEXT) and
+    scrubs them from the audit trail; every figure stays.
 
-    The erasure is audited (action "member.erase") with the names of the erased fields and the reason,
-    never their values. Raises ServiceError when the member was already erased or no reason is given.
+    The erasure is audited (action "member.erase") with the names of the erased fields, the reason and the
+    number of places rewritten, never their values. Raises ServiceError when the member was already erased
+    or no reason is given.
     """
     if member.erased_at is not None:
         raise ServiceError(_l("Ce membre a déjà été effacé."))
@@ -256,22 +325,23 @@ def erase_member(actor, member: Member, reason: str | None) -> ErasureResult:
         raise ServiceError(_l("Le motif ne doit pas dépasser %(n)s caractères.", n=REASON_MAX), field="reason")
 
     own_events = _member_events(member.id)
-    pattern = _pattern(_quoted_values(member, own_events))
+    matcher = member_matcher(member, own_events)
     scrubbed = 0
     for event in own_events:
-        changes = _scrub_own_fields(event.changes or {})
-        if pattern is not None:
-            changes = _scrub(changes, pattern)
+        changes = _scrub(_scrub_own_fields(event.changes or {}), matcher)
         if event.changes and changes != event.changes:
             event.changes = changes
             scrubbed += 1
-    if pattern is not None:
-        for event in _candidate_events(set(_quoted_values(member, own_events)), {e.id for e in own_events}):
-            changes = _scrub(event.changes, pattern)
+    rewritten = {}
+    if matcher:
+        for event in _candidate_events(matcher, {e.id for e in own_events}):
+            changes = _scrub(event.changes, matcher)
             if changes != event.changes:
                 event.changes = changes
                 scrubbed += 1
-        reason = pattern.sub(ERASED, reason)
+        reason = matcher.sub(reason, ERASED)
+        rewritten = rewrite_free_text(matcher)
+        rewritten["notifications"] = _scrub_notifications(matcher)
 
     erased = [name for name in IDENTIFYING_FIELDS if getattr(member, name)]
     member.full_name = erased_name(member.id)
@@ -280,6 +350,7 @@ def erase_member(actor, member: Member, reason: str | None) -> ErasureResult:
     db.session.flush()
     audit.record(actor, "member.erase", "member", member.id, {
         "erased_fields": [None, erased], "reason": [None, reason], "scrubbed_audit_events": [None, scrubbed],
+        "rewritten": [None, {kind: n for kind, n in rewritten.items() if n}],
     })
     db.session.flush()
-    return ErasureResult(erased_fields=erased, scrubbed_events=scrubbed)
+    return ErasureResult(erased_fields=erased, scrubbed_events=scrubbed, rewritten=rewritten)

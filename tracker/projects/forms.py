@@ -1,5 +1,6 @@
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -10,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from tracker.core import places
 from tracker.core.fields import (
     LocaleDateField,
     LocaleDecimalField,
@@ -18,7 +20,7 @@ from tracker.core.fields import (
     phone_validator,
     strip,
 )
-from tracker.core.forms import SubmitOnceMixin
+from tracker.core.forms import FlaskForm, SubmitOnceMixin  # FlaskForm: the text gate (core/text.py)
 from tracker.core.i18n import choices
 from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, LegalForm, MemberRole, ProjectStatus, Sector, Sex, Stage
 
@@ -39,8 +41,12 @@ class ProjectForm(SubmitOnceMixin, FlaskForm):
     stage = OptionalSelectField(_l("Stade"), validators=[Optional()])
     legal_form = OptionalSelectField(_l("Forme juridique"), validators=[Optional()])
     registration_date = LocaleDateField(_l("Date d'immatriculation"), validators=[Optional()])
-    province = StringField(_l("Province"), validators=[Optional(), Length(max=80)])
-    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=80)])
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=80)],
+                           render_kw={"list": "province-options", "autocomplete": "off"},
+                           description=_l("Province ou préfecture : choisissez-la dans la liste (tapez quelques "
+                                          "lettres). Un nom absent de la liste officielle est gardé tel qu'écrit."))
+    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=80)],
+                          render_kw={"list": "commune-options", "autocomplete": "off"})
     status = OptionalSelectField(_l("Statut"), validators=[DataRequired()])
     status_date = LocaleDateField(_l("Date du statut"), validators=[Optional()])
     status_reason = TextAreaField(_l("Raison du statut"), validators=[Optional(), Length(max=2000)],
@@ -57,6 +63,10 @@ class ProjectForm(SubmitOnceMixin, FlaskForm):
         self.status.choices = choices(ProjectStatus)
         self.cohort_id.choices = [("", _l("— choisir —"))] + [(str(c.id), c.name) for c in cohorts]
         self.staff_ids.choices = [(u.id, u.display_name) for u in staff]
+        # The searchable lists of the province and commune fields (<datalist>: no script needed).
+        locale = str(get_locale() or "fr")
+        self.province_options = places.province_options(locale)
+        self.commune_options = places.commune_options(self.province.data, locale)
         if for_holder:
             for name in STAFF_ONLY_FIELDS:
                 delattr(self, name)
@@ -75,6 +85,20 @@ class ProjectForm(SubmitOnceMixin, FlaskForm):
                 data[key] = enum_cls(data[key]) if data[key] else None
         data["name"] = " ".join((data.get("name") or "").split())
         return data
+
+    def place_warnings(self) -> list[str]:
+        """Province or commune not in the reference (tracker.core.places): saved as typed, said after saving."""
+        warnings = []
+        province = places.normalise_province(self.province.data)
+        if province.unknown:
+            warnings.append(_("La province « %(value)s » n'est pas dans la liste officielle des provinces et "
+                              "préfectures : elle a été enregistrée telle qu'écrite.", value=province.value))
+        commune = places.normalise_commune(self.commune.data, self.province.data)
+        if commune.unknown:
+            warnings.append(_("La commune « %(value)s » n'est pas dans la liste des communes de la province "
+                              "%(province)s : elle a été enregistrée telle qu'écrite.", value=commune.value,
+                              province=province.value))
+        return warnings
 
 
 class MemberForm(SubmitOnceMixin, FlaskForm):

@@ -111,6 +111,11 @@ class Project(VersionedMixin, TimestampMixin, db.Model):
         secondary=project_holders, back_populates="projects", order_by="User.display_name"
     )
 
+    @property
+    def project_id(self) -> int:
+        """What the permission table asks of every object it checks: the project it belongs to."""
+        return self.id
+
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.name!r}>"
 

@@ -17,12 +17,12 @@ from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from tracker.auth.models import User
 from tracker.cohorts.models import Cohort
-from tracker.core import audit
+from tracker.core import audit, places
 from tracker.core.permissions import Role, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.projects import flags
-from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, Member, Project, ProjectStatus
+from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, Member, Project, ProjectStatus, project_staff
 
 PROJECT_FIELDS = [
     "cohort_id", "code", "name", "sector", "sub_sector", "summary", "stage", "legal_form",
@@ -116,6 +116,12 @@ _PROVINCES = sa.text("""
 """)
 
 
+def assigned_project_ids(user) -> set[int]:
+    """The projects a staff member is assigned to (one query; not cached: assignments change)."""
+    return set(db.session.scalars(
+        sa.select(project_staff.c.project_id).where(project_staff.c.user_id == user.id)))
+
+
 def provinces() -> list[str]:
     return [r for r in db.session.scalars(_PROVINCES) if r]
 
@@ -149,6 +155,11 @@ def get_project(project_id: int) -> Project | None:
     )
 
 
+def get_project_with_cohort(project_id: int) -> Project | None:
+    """The project and its cohort only, for pages about one of its records."""
+    return db.session.scalar(sa.select(Project).where(Project.id == project_id).options(joinedload(Project.cohort)))
+
+
 def holder_projects(user) -> list[Project]:
     return list(
         db.session.scalars(
@@ -164,6 +175,16 @@ def holder_projects(user) -> list[Project]:
 
 def _project_snapshot(project: Project) -> dict:
     return audit.snapshot(project, PROJECT_FIELDS) | {"staff_ids": sorted(u.id for u in project.staff)}
+
+
+def normalise_places(data: dict) -> dict:
+    """Province and commune as the reference spells them ("SAFI", "إقليم آسفي" → "Safi"); an unknown one is
+    kept as typed (the form says so). Only the keys present are touched."""
+    if "province" in data:
+        data["province"] = places.normalise_province(data["province"]).value
+    if "commune" in data:
+        data["commune"] = places.normalise_commune(data["commune"], data.get("province")).value
+    return data
 
 
 def _check_status(data: dict, today: dt.date) -> None:
@@ -199,9 +220,12 @@ def _staff(staff_ids) -> list[User]:
 
 
 def create_project(actor, data: dict, lead: dict, staff_ids=(), today: dt.date | None = None) -> Project:
-    """A project is created with its lead member, so it has exactly one lead from the start."""
+    """A project is created with its lead member, so it has exactly one lead from the start.
+
+    Raises ServiceError (field set) when a rule of the module is broken by the project (status, its date and
+    reason; a number another project of the cohort has) or by its lead (`add_member`); nothing is kept."""
     today = today or dt.date.today()
-    data = dict(data)
+    data = normalise_places(dict(data))
     _check_status(data, today)
     _check_code(data["cohort_id"], data.get("code"), None)
     project = Project(**{k: v for k, v in data.items() if k in PROJECT_FIELDS})
@@ -215,11 +239,15 @@ def create_project(actor, data: dict, lead: dict, staff_ids=(), today: dt.date |
 
 def update_project(actor, project: Project, data: dict, version, staff_ids=None,
                    today: dt.date | None = None) -> Project:
-    """Holders change only the profile fields; staff change everything, status and staff too."""
+    """Holders change only the profile fields; staff change everything, status and staff too.
+
+    Raises ConflictError when `version` is stale, ServiceError (field set) on the rules of the module."""
     check_version(project, version)
     today = today or dt.date.today()
     allowed = HOLDER_EDITABLE if actor.role == Role.HOLDER else set(PROJECT_FIELDS) - {"cohort_id"}
-    data = {k: v for k, v in data.items() if k in allowed}
+    data = normalise_places({k: v for k, v in data.items() if k in allowed})
+    if "commune" in data and "province" not in data:
+        data["commune"] = places.normalise_commune(data["commune"], project.province).value
     if actor.role != Role.HOLDER:
         merged = {k: data.get(k, getattr(project, k)) for k in ("status", "status_date", "status_reason")}
         if merged["status"] != project.status and "status_date" not in data:
@@ -283,6 +311,10 @@ def _move_lead(actor, project: Project, new_lead: Member | None) -> None:
 
 
 def add_member(actor, project: Project, data: dict, today: dt.date | None = None) -> Member:
+    """Adds a member, audited; the first one becomes the lead, and a new lead takes the flag from the old one.
+
+    Raises ServiceError (field set) when the member breaks a rule of the module (name, consent, dates in the
+    future, shares)."""
     today = today or dt.date.today()
     data = _clean_member(data, today)
     _check_shares(project, None, data.get("ownership_pct"))
@@ -299,7 +331,14 @@ def add_member(actor, project: Project, data: dict, today: dt.date | None = None
     return member
 
 
+ERASED_MEMBER = _l("Ce membre a été effacé à sa demande : sa fiche ne peut plus être modifiée.")
+
+
 def update_member(actor, member: Member, data: dict, version, today: dt.date | None = None) -> Member:
+    """Raises ServiceError when the member was erased (editing would bring personal data back, law 09-08),
+    the data breaks a team rule (shares, one lead), and ConflictError when `version` is stale."""
+    if member.erased_at is not None:
+        raise ServiceError(ERASED_MEMBER)
     check_version(member, version)
     today = today or dt.date.today()
     data = _clean_member(data, today)
@@ -310,19 +349,16 @@ def update_member(actor, member: Member, data: dict, version, today: dt.date | N
             _l("Un projet a toujours un porteur principal : désignez un autre membre comme porteur principal."),
             field="is_lead",
         )
-    before = audit.snapshot(member, MEMBER_FIELDS)
-    if data.get("is_lead") and not member.is_lead:
-        _move_lead(actor, project, member)
-    for key, value in data.items():
-        setattr(member, key, value)
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(member, MEMBER_FIELDS))
-    if changes:
-        audit.record(actor, "update", "member", member.id, changes)
+    with audit.recorded(actor, member, "member", MEMBER_FIELDS):
+        if data.get("is_lead") and not member.is_lead:
+            _move_lead(actor, project, member)
+        for key, value in data.items():
+            setattr(member, key, value)
     return member
 
 
 def delete_member(actor, member: Member) -> None:
+    """Removes a member, audited. Raises ServiceError when it is the lead (a project always has one)."""
     if member.is_lead:
         raise ServiceError(
             _l("Ce membre est le porteur principal : désignez d'abord un autre porteur principal.")

@@ -1,15 +1,15 @@
 import datetime as dt
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.cohorts.models import Cohort
-from tracker.core.concurrency import conflict_guard
+from tracker.cohorts.services import all_cohorts
 from tracker.core.forms import ConfirmForm
-from tracker.core.permissions import Action, Role, authorize, require
-from tracker.core.services import ConflictError, ServiceError
+from tracker.core.lifecycle import saving
+from tracker.core.permissions import Action, Role, require
+from tracker.core.query_args import int_arg
+from tracker.core.view_helpers import apply_error, load_or_404, reload_after_failed_save
 from tracker.extensions import db
 from tracker.projects import flags, services
 from tracker.projects.forms import MemberForm, ProjectForm
@@ -19,48 +19,23 @@ from tracker.projects.timeline import timeline, upcoming
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 
-def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _load_project(project_id: int, action: Action):
-    """The project or 404, then the permission check on it (holders get 404 outside their projects)."""
-    project = services.get_project(project_id)
-    if project is None:
-        abort(404)
-    authorize(action, project)
-    return project
-
-
-def _load_member(project_id: int, member_id: int, action: Action):
-    project = _load_project(project_id, action)
+def _project_and_member(project_id: int, member_id: int, action: Action):
+    project = load_or_404(services.get_project, project_id, action)
     member = next((m for m in project.members if m.id == member_id), None)
     if member is None:
         abort(404)
     return project, member
 
 
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
-
-
-def _cohorts():
-    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name)))
-
-
 @bp.route("/")
 @require(Action.VIEW_PROJECT)
 def list_projects():
     filters = services.ProjectFilters(
-        cohort_id=_int_arg("cohort"),
+        cohort_id=int_arg("cohort"),
         sector=request.args.get("sector") or None,
         status=request.args.get("status") or None,
         province=request.args.get("province") or None,
-        staff_id=_int_arg("staff"),
+        staff_id=int_arg("staff"),
         q=request.args.get("q") or None,
         women_led=request.args.get("women_led") == "1",
         youth_led=request.args.get("youth_led") == "1",
@@ -80,7 +55,7 @@ def list_projects():
         page=page,
         flags={p.id: flags.project_flags(p, today) for p in page.items},
         filters=filters,
-        cohorts=_cohorts() if staff_view else [],
+        cohorts=all_cohorts() if staff_view else [],
         provinces=services.provinces() if staff_view else [],
         staff=services.staff_choices() if staff_view else [],
         sectors=list(Sector),
@@ -91,12 +66,12 @@ def list_projects():
 @bp.route("/new", methods=["GET", "POST"])
 @require(Action.CREATE_PROJECT)
 def create_project():
-    cohorts = _cohorts()
+    cohorts = all_cohorts()
     form = ProjectForm(cohorts=cohorts, staff=services.staff_users(), creating=True)
     # The project form carries the CSRF token of this POST; the lead sub-form needs none of its own.
     lead_form = MemberForm(prefix="lead", with_lead=False, meta={"csrf": False})
     if request.method == "GET":
-        form.cohort_id.data = _int_arg("cohort")
+        form.cohort_id.data = int_arg("cohort")
         form.status.data = ProjectStatus.ACTIVE.value
         form.staff_ids.data = [current_user.id] if current_user.role == Role.STAFF else []
         lead_form.consent_date.data = dt.date.today()
@@ -104,16 +79,16 @@ def create_project():
         if not form.claim_submission():
             flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
             return redirect(url_for("projects.list_projects"))
-        try:
+        with saving(show=False) as outcome:
             project = services.create_project(current_user, form.project_data(), lead_form.member_data(),
                                               form.staff_ids.data)
-        except ServiceError as error:
-            db.session.rollback()
+        if not outcome.ok:
             form.release_submission()
-            _apply_error(lead_form if error.field in lead_form._fields else form, error)
+            apply_error(lead_form if outcome.error.field in lead_form._fields else form, outcome.error)
         else:
-            db.session.commit()
             flash(_("Le projet « %(name)s » a été créé.", name=project.name), "success")
+            for warning in form.place_warnings():
+                flash(warning, "warning")
             return redirect(url_for("projects.view_project", project_id=project.id))
     return render_template("projects/project_form.html", form=form, lead_form=lead_form, project=None)
 
@@ -125,7 +100,7 @@ def view_project(project_id: int):
     from tracker.periods.services import reports_due
     from tracker.trainings.services import member_attendance_counts
 
-    project = _load_project(project_id, Action.VIEW_PROJECT)
+    project = load_or_404(services.get_project, project_id, Action.VIEW_PROJECT)
     today = dt.date.today()
     return render_template(
         "projects/project_detail.html",
@@ -133,7 +108,7 @@ def view_project(project_id: int):
         flags=flags.project_flags(project, today),
         attendance=member_attendance_counts(project.id),
         items=open_action_items([project.id]),
-        stream=timeline(project.id, today, page=_int_arg("page") or 1),
+        stream=timeline(project.id, today, page=int_arg("page") or 1),
         upcoming=upcoming(project.id, today),
         reports=reports_due([project.id], today),
         today=today,
@@ -143,7 +118,7 @@ def view_project(project_id: int):
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @require(Action.EDIT_PROJECT)
 def edit_project(project_id: int):
-    project = _load_project(project_id, Action.EDIT_PROJECT)
+    project = load_or_404(services.get_project, project_id, Action.EDIT_PROJECT)
     for_holder = current_user.role == Role.HOLDER
     form = ProjectForm(obj=project, staff=services.staff_users(), for_holder=for_holder)
     if request.method == "GET":
@@ -156,20 +131,15 @@ def edit_project(project_id: int):
         form.legal_form.data = project.legal_form.value if project.legal_form else ""
     conflict = None
     if form.validate_on_submit():
-        try:
-            with conflict_guard():
-                services.update_project(current_user, project, form.project_data(), form.version.data,
-                                        None if for_holder else form.staff_ids.data)
-                db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-            if isinstance(error, ConflictError):
-                project = services.get_project(project_id)
-                conflict = project
-                form.version.data = project.version  # saving again now is a deliberate overwrite
+        with saving(form) as outcome:
+            services.update_project(current_user, project, form.project_data(), form.version.data,
+                                    None if for_holder else form.staff_ids.data)
+        if not outcome.ok:
+            project, conflict = reload_after_failed_save(outcome, services.get_project, project_id, form)
         else:
             flash(_("Le projet a été enregistré."), "success")
+            for warning in form.place_warnings():
+                flash(warning, "warning")
             return redirect(url_for("projects.view_project", project_id=project.id))
     return render_template("projects/project_form.html", form=form, lead_form=None, project=project,
                            conflict=conflict)
@@ -178,7 +148,7 @@ def edit_project(project_id: int):
 @bp.route("/<int:project_id>/members/new", methods=["GET", "POST"])
 @require(Action.EDIT_PROJECT)
 def create_member(project_id: int):
-    project = _load_project(project_id, Action.EDIT_PROJECT)
+    project = load_or_404(services.get_project, project_id, Action.EDIT_PROJECT)
     form = MemberForm()
     if request.method == "GET":
         form.consent_date.data = dt.date.today()
@@ -186,15 +156,12 @@ def create_member(project_id: int):
         if not form.claim_submission():
             flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
             return redirect(url_for("projects.view_project", project_id=project.id) + "#team")
-        try:
+        with saving(form) as outcome:
             member = services.add_member(current_user, project, form.member_data())
-        except ServiceError as error:
-            db.session.rollback()
+        if not outcome.ok:
             form.release_submission()
             project = services.get_project(project_id)
-            _apply_error(form, error)
         else:
-            db.session.commit()
             flash(_("%(name)s a été ajouté·e à l'équipe.", name=member.full_name), "success")
             return redirect(url_for("projects.view_project", project_id=project.id) + "#team")
     return render_template("projects/member_form.html", form=form, project=project, member=None)
@@ -203,10 +170,10 @@ def create_member(project_id: int):
 @bp.route("/<int:project_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
 @require(Action.EDIT_PROJECT)
 def edit_member(project_id: int, member_id: int):
-    project, member = _load_member(project_id, member_id, Action.EDIT_PROJECT)
+    project, member = _project_and_member(project_id, member_id, Action.EDIT_PROJECT)
     if member.erased_at is not None:
         # Editing would bring personal data back after an erasure (law 09-08).
-        flash(_("Ce membre a été effacé à sa demande : sa fiche ne peut plus être modifiée."), "warning")
+        flash(services.ERASED_MEMBER, "warning")
         return redirect(url_for("projects.view_project", project_id=project.id) + "#team")
     form = MemberForm(obj=member)
     if request.method == "GET":
@@ -215,18 +182,13 @@ def edit_member(project_id: int, member_id: int):
         form.role.data = member.role.value
     conflict = None
     if form.validate_on_submit():
-        try:
-            with conflict_guard():
-                services.update_member(current_user, member, form.member_data(), form.version.data)
-                db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-            if isinstance(error, ConflictError):
-                project, member = _load_member(project_id, member_id, Action.EDIT_PROJECT)
-                conflict = member
-                form.version.data = member.version
-        else:
+        with saving(form) as outcome:
+            services.update_member(current_user, member, form.member_data(), form.version.data)
+        if outcome.conflict:
+            project, member = _project_and_member(project_id, member_id, Action.EDIT_PROJECT)
+            conflict = member
+            form.version.data = member.version
+        elif outcome.ok:
             flash(_("Le membre a été enregistré."), "success")
             return redirect(url_for("projects.view_project", project_id=project.id) + "#team")
     return render_template("projects/member_form.html", form=form, project=project, member=member,
@@ -236,16 +198,12 @@ def edit_member(project_id: int, member_id: int):
 @bp.route("/<int:project_id>/members/<int:member_id>/delete", methods=["GET", "POST"])
 @require(Action.EDIT_PROJECT)
 def delete_member(project_id: int, member_id: int):
-    project, member = _load_member(project_id, member_id, Action.EDIT_PROJECT)
+    project, member = _project_and_member(project_id, member_id, Action.EDIT_PROJECT)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with saving() as outcome:
             services.delete_member(current_user, member)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_("Le membre a été retiré de l'équipe."), "success")
         return redirect(url_for("projects.view_project", project_id=project_id) + "#team")
     return render_template("projects/member_delete.html", form=form, project=project, member=member)

@@ -1,14 +1,16 @@
 """The "needs attention" list of the cohort report: active projects of the selected cohorts that have,
-as of `today`, at least one of these reasons (DESIGN §6, issue 6):
+as of `today`, at least one of these reasons (DESIGN §6, issues 6 and 18):
 
-- no mentoring session in the last `QUIET_DAYS` (60) days, or never;
-- late milestones (neither achieved nor dropped, planned date passed);
 - overdue reports (period ended, no report submitted; a draft does not count);
-- returned reports (sent back for correction, not submitted again).
+- returned reports (sent back for correction, not submitted again);
+- late milestones (neither achieved nor dropped, planned date passed), weighed by days late;
+- no mentoring session in the last `QUIET_DAYS` (60) days, or never.
 
-The session and milestone rules are the staff portfolio's (`tracker.portfolio.services`: same SQL
-aggregates, same 60 days); report states are `periods.services.due_state`, as on the "reports due"
-page. Three queries whatever the number of projects: cohorts, projects with their aggregates, reports.
+Projects are ranked by their attention score (`tracker.portfolio.score`: overdue reports weigh most, then
+returned reports, late milestones by days late, days without a session), the one the staff portfolio uses
+for its red bar. The session and milestone aggregates are the portfolio's (`tracker.portfolio.services`);
+report states are `periods.calendar.due_state`, as on the "reports due" page. Three queries whatever the
+number of projects: cohorts, projects with their aggregates, reports.
 """
 
 import datetime as dt
@@ -18,12 +20,14 @@ import sqlalchemy as sa
 
 from tracker.cohorts.models import Cohort
 from tracker.extensions import db
+from tracker.periods.calendar import DueState, Period, cohort_periods, due_state
 from tracker.periods.models import PeriodReport
-from tracker.periods.services import DueState, Period, cohort_periods, due_state
+from tracker.portfolio import score as attention
 from tracker.portfolio.services import QUIET_DAYS, project_aggregates
 from tracker.projects.models import Project, ProjectStatus
 
 ATTENTION_MAX_PROJECTS = 100  # shown on the page; the total is always given
+ATTENTION_TOP = 10  # shown first, with their reasons; the others are folded
 
 
 @dataclass
@@ -34,6 +38,7 @@ class AttentionItem:
     cohort_id: int
     last_session: dt.date | None
     late_milestones: int
+    late_points: int
     today: dt.date
     overdue_reports: list[Period] = field(default_factory=list)
     returned_reports: list[Period] = field(default_factory=list)
@@ -51,6 +56,11 @@ class AttentionItem:
         return sum((self.quiet, self.late_milestones > 0, bool(self.overdue_reports), bool(self.returned_reports)))
 
     @property
+    def score(self) -> attention.Score:
+        return attention.Score(len(self.overdue_reports), len(self.returned_reports), self.late_points,
+                               attention.quiet_points(self.days_since_session))
+
+    @property
     def needs_attention(self) -> bool:
         return self.reason_count > 0
 
@@ -64,11 +74,18 @@ class AttentionList:
     def truncated(self) -> bool:
         return self.total > len(self.items)
 
+    @property
+    def top(self) -> list[AttentionItem]:
+        return self.items[:ATTENTION_TOP]
+
+    @property
+    def others(self) -> list[AttentionItem]:
+        return self.items[ATTENTION_TOP:]
+
 
 def _sort_key(item: AttentionItem):
-    never = item.last_session is None
-    return (-item.reason_count, not never, -(item.days_since_session or 0),
-            -(len(item.overdue_reports) + len(item.returned_reports)), -item.late_milestones,
+    """Highest score first; then more reasons, then the longest without a session, then by name."""
+    return (-item.score.total, -item.reason_count, item.last_session is not None, -(item.days_since_session or 0),
             item.name.lower(), item.project_id)
 
 
@@ -79,7 +96,7 @@ def needs_attention(cohort_ids, today: dt.date, limit: int = ATTENTION_MAX_PROJE
     sessions, _items, late, _reports = project_aggregates(today, sa.select(Project.id).where(active))
     rows = db.session.execute(
         sa.select(Project.id, Project.code, Project.name, Project.cohort_id, sessions.c.last_session,
-                  sa.func.coalesce(late.c.late_milestones, 0))
+                  sa.func.coalesce(late.c.late_milestones, 0), sa.func.coalesce(late.c.late_points, 0))
         .outerjoin(sessions, sessions.c.project_id == Project.id)
         .outerjoin(late, late.c.project_id == Project.id)
         .where(active)
@@ -95,8 +112,8 @@ def needs_attention(cohort_ids, today: dt.date, limit: int = ATTENTION_MAX_PROJE
                                                                                   r.period_end))
     calendars = {cid: cohort_periods(c) for cid, c in cohorts.items()}
     found = []
-    for pid, code, name, cohort_id, last_session, late_count in rows:
-        item = AttentionItem(pid, code, name, cohort_id, last_session, int(late_count), today)
+    for pid, code, name, cohort_id, last_session, late_count, late_points in rows:
+        item = AttentionItem(pid, code, name, cohort_id, last_session, int(late_count), int(late_points), today)
         stored = statuses.get(pid, {})
         periods = {p.label: p for p in calendars.get(cohort_id, ())}
         for label, (_status, period) in stored.items():

@@ -5,11 +5,16 @@ import datetime as dt
 import pathlib
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from tracker.cohorts.services import get_by_slug
+from tracker.core.cli_options import iso_date
+from tracker.core.formatting import DIALECTS
+from tracker.core.i18n import catalogue_message, missing_catalogues
 from tracker.reports import exporters
-from tracker.reports.services import cohort_report, to_json
+from tracker.reports.queries import fetch_annex
+from tracker.reports.services import cohort_report, report_names, to_json
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 BINARY_FORMATS = ("csv", "xlsx", "pdf")
@@ -21,33 +26,37 @@ def report_cli():
     pass
 
 
-def _date(ctx, param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD.") from None
-
 
 @report_cli.command("cohort", help="The cohort report of DESIGN §6 (JSON keys of §12).")
 @click.option("--cohort", "slugs", multiple=True, required=True, metavar="SLUG",
               help="Cohort slug; repeat for several cohorts.")
-@click.option("--from", "date_from", callback=_date, metavar="YYYY-MM-DD", help="Start of the window (included).")
-@click.option("--to", "date_to", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--from", "date_from", callback=iso_date, metavar="YYYY-MM-DD", help="Start of the window (included).")
+@click.option("--to", "date_to", callback=iso_date, metavar="YYYY-MM-DD",
               help="End of the window and reference date (included; default: today).")
 @click.option("--include-submitted", is_flag=True, help="Count submitted (not yet approved) values too.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=pathlib.Path),
               help="File to write (required for csv, xlsx and pdf; json goes to standard output without it).")
 @click.option("--locale", type=click.Choice(LOCALES), default="fr", show_default=True,
-              help="Language of the pdf (labels, numbers, dates; ar is right-to-left). Other formats use §12 keys.")
+              help="Language of the csv, xlsx and pdf (labels, numbers, dates; ar is right-to-left). "
+                   "json keeps the §12 keys.")
+@click.option("--csv-dialect", "dialect", type=click.Choice(sorted(DIALECTS)),
+              help="CSV separators: excel-fr (';' and a decimal comma) or excel-en (',' and a decimal point). "
+                   "Default: excel-fr for fr and ar, excel-en for en.")
+@click.option("--annex", is_flag=True, help="pdf: add one page per project (the one-pager of each project).")
 @with_appcontext
-def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output, locale) -> None:
+def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output, locale, dialect, annex) -> None:
     if fmt in BINARY_FORMATS and output is None:
         raise click.UsageError(f"--format {fmt} writes a binary file: give it with --output FILE.")
     if date_from and date_to and date_from > date_to:
         raise click.UsageError(f"--from {date_from} is after --to {date_to}.")
+    if dialect and fmt != "csv":
+        raise click.UsageError("--csv-dialect only applies to --format csv.")
+    if annex and fmt != "pdf":
+        raise click.UsageError("--annex only applies to --format pdf.")
+    missing = missing_catalogues(current_app, [locale])
+    if missing and fmt != "json":
+        raise click.ClickException(catalogue_message(current_app, missing))
     ids = []
     for slug in dict.fromkeys(slugs):
         cohort = get_by_slug(slug)
@@ -56,6 +65,7 @@ def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output, lo
         ids.append(cohort.id)
     try:
         report = cohort_report(ids, date_from, date_to, include_submitted)
+        rows = fetch_annex(ids) if annex and fmt == "pdf" else None
     except ValueError as error:
         raise click.ClickException(f"{error} (--from {date_from}, reference date: --to or today).") from None
 
@@ -65,22 +75,32 @@ def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output, lo
             click.echo(text, nl=False)
             return
         data = text.encode("utf-8")
-    elif fmt == "csv":
-        data = exporters.to_csv_zip(report)
-    elif fmt == "pdf":
-        from tracker.reports.pdf import cohort_pdf  # WeasyPrint is loaded on first use only
-
-        data = cohort_pdf(report, locale, dt.datetime.now(dt.UTC).replace(microsecond=0))
     else:
-        from tracker.reports.raw import raw_frames  # raw data sheets, as in the downloaded XLSX
-
-        data = exporters.to_xlsx(report, raw=raw_frames(ids, date_from, report["filters"]["reference_date"],
-                                                        include_submitted))
+        data = _file(fmt, report, rows, ids, locale, dialect, annex, date_from, include_submitted)
     try:
         output.write_bytes(data)
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Report written to {output} ({len(data)} bytes).", err=True)
+
+
+def _file(fmt, report, rows, ids, locale, dialect, annex, date_from, include_submitted) -> bytes:
+    generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    names = report_names(report, locale)
+    if fmt == "csv":
+        return exporters.to_csv_zip(report, locale, dialect, names)
+    if fmt == "pdf":
+        from tracker.reports.annex import AnnexTooLargeError
+        from tracker.reports.pdf import cohort_pdf  # WeasyPrint is loaded on first use only
+
+        try:
+            return cohort_pdf(report, locale, generated_at, rows=rows if annex else None)
+        except AnnexTooLargeError as error:
+            raise click.ClickException(str(error)) from None
+    from tracker.reports.raw import raw_frames  # raw data sheets, as in the downloaded XLSX
+
+    raw = raw_frames(ids, date_from, report["filters"]["reference_date"], include_submitted)
+    return exporters.to_xlsx(report, generated_at, raw=raw, locale=locale, names=names)
 
 
 @report_cli.command("iati", help="IATI 2.03 activities file of a cohort (one activity per project).")
@@ -89,13 +109,18 @@ def cohort_command(slugs, date_from, date_to, include_submitted, fmt, output, lo
               help="XML file to write.")
 @with_appcontext
 def iati_command(slug, output) -> None:
-    from tracker.reports.iati import EmptyCohortError, cohort_activities_xml
+    from tracker.reports.iati import EmptyCohortError, IatiNotConfiguredError, UndatedCohortError, cohort_activities_xml
 
     cohort = get_by_slug(slug)
     if cohort is None:
         raise click.ClickException(f"no cohort with the slug {slug!r}.")
     try:
         data = cohort_activities_xml(cohort)
+    except IatiNotConfiguredError as error:
+        raise click.ClickException(str(error)) from None
+    except UndatedCohortError:
+        raise click.ClickException(f"cohort {slug!r} has no start, forum or end date: IATI needs an activity "
+                                   f"date; set them with the cohort's page.") from None
     except EmptyCohortError:
         raise click.ClickException(f"cohort {slug!r} has no project: an IATI file needs one activity at least.") \
             from None

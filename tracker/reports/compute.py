@@ -1,7 +1,7 @@
 """The figures of the cohort report (DESIGN §6, definitions §12): pure functions DataFrame → dict.
 
 No Flask, no database: `queries.py` fetches the rows, these functions reduce them, and the tests feed
-them hand-built frames. Frames are built with `frame()` (object columns) so Decimals, dates and None
+them hand-built frames. Frames are built with `frames.frame()` (object columns) so Decimals, dates and None
 survive untouched. Conventions of the output:
 - counts are int; amounts (hours, indicator figures) are Decimal — `services.report_json` writes them
   as JSON strings ("12.50") so no precision is lost; rates are float in [0, 1], None when the
@@ -16,16 +16,17 @@ Youth and women-led rules are those of `tracker.projects.flags` (called, not re-
 import datetime as dt
 import statistics
 from collections import defaultdict
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from tracker.cohorts.models import Frequency
+from tracker.indicators.figures import compute_figures, compute_progress, period_cells, period_total
 from tracker.indicators.models import IndicatorKind
-from tracker.indicators.progress import compute_figures, compute_progress
 from tracker.milestones.models import MilestoneCategory, MilestoneStatus
+from tracker.periods.calendar import periods_between
 from tracker.periods.models import Cell, ReportStatus
-from tracker.periods.services import periods_between
 from tracker.projects.flags import is_women_led, is_young, is_youth_led
 from tracker.projects.models import ProjectStatus, Sector, Sex, Stage
 from tracker.trainings.models import Topic
@@ -34,11 +35,8 @@ CELLS = ("women_youth", "women_other", "men_youth", "men_other", "not_stated")
 UNKNOWN = "unknown"
 NO_SESSION_DAYS = 60
 EVER_SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.RETURNED)
-
-
-def frame(rows, columns) -> pd.DataFrame:
-    """A DataFrame that keeps Python values as they are (no NaN for None, no float for Decimal)."""
-    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns), dtype=object)
+NON_ADDITIVE_UNITS = ("percent",)  # units whose projects' figures are averaged, never added (DESIGN §12)
+CENT = Decimal("0.01")
 
 
 def _where(df: pd.DataFrame, mask) -> pd.DataFrame:
@@ -209,41 +207,108 @@ def milestones(rows: pd.DataFrame, date_from: dt.date | None, ref: dt.date) -> d
 
 # ---------------------------------------------------------------- 6. indicators
 
+def _mean(values: list[Decimal]) -> Decimal | None:
+    """The mean of non-additive figures, to the cent (half away from zero), None without values."""
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _aggregate(values: list[Decimal], mean: bool) -> Decimal | None:
+    """Sum (amounts, counts) or mean (percentages) of the projects' figures; None without any."""
+    if not values:
+        return None
+    return _mean(values) if mean else sum(values, Decimal(0))
+
+
+def _counted(values: pd.DataFrame, date_from: dt.date | None, ref: dt.date, include_submitted: bool):
+    statuses = {ReportStatus.APPROVED} | ({ReportStatus.SUBMITTED} if include_submitted else set())
+    return _where(values, (s in statuses and _in_window(e, date_from, ref)
+                           for s, e in zip(values["status"], values["period_end"], strict=True)))
+
+
+def _pairs(counted: pd.DataFrame) -> dict[int, dict[int, list]]:
+    """indicator id → project id → [(period_end, cell, value)], so each pair is visited once."""
+    out: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for v in counted.itertuples(index=False):
+        out[v.indicator_id][v.project_id].append((v.period_end, v.cell, v.value))
+    return out
+
+
+def _targets_of(targets: pd.DataFrame) -> dict[int, tuple[list, list]]:
+    """indicator id → (baselines set, target values set) over the selected projects, in one pass."""
+    out: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for iid, baseline, goal in zip(targets["indicator_id"], targets["baseline_value"], targets["target_value"],
+                                   strict=True):
+        baselines, goals = out[iid]
+        if baseline is not None:
+            baselines.append(baseline)
+        if goal is not None:
+            goals.append(goal)
+    return out
+
+
+def _goals(by_indicator: dict, indicator_id: int, mean: bool) -> tuple[Decimal | None, Decimal | None]:
+    baselines, goals = by_indicator.get(indicator_id, ([], []))
+    return _aggregate(baselines, mean), _aggregate(goals, mean)
+
+
 def indicators(catalogue: pd.DataFrame, targets: pd.DataFrame, values: pd.DataFrame,
                date_from: dt.date | None, ref: dt.date, include_submitted: bool = False) -> list[dict]:
     """catalogue: id, code, unit, kind, disaggregated, sort_order. targets: project_id, indicator_id,
-    baseline_value, target_value. values: project_id, indicator_id, period_end, status, cell, value.
+    baseline_value, target_value. values: project_id, indicator_id, period_end, status, cell, value
+    (period_label may be there too).
 
     Counted values: approved reports (plus submitted ones when `include_submitted`) of periods ending
-    inside the window. Each project's figure is `progress.compute_figures` (flow: sum over periods;
-    stock: latest period); actual = Σ over projects. Baseline and target = Σ over the targets (None when
-    no target has one). Listed: indicators with a target or a counted value, in catalogue order."""
-    statuses = {ReportStatus.APPROVED} | ({ReportStatus.SUBMITTED} if include_submitted else set())
-    counted = _where(values, (s in statuses and _in_window(e, date_from, ref)
-                              for s, e in zip(values["status"], values["period_end"], strict=True)))
-    per_pair = defaultdict(list)
-    for v in counted.itertuples(index=False):
-        per_pair[(v.indicator_id, v.project_id)].append((v.period_end, v.cell, v.value))
-    pairs_of = defaultdict(list)  # indicator id → its (project, values) pairs, so each pair is visited once
-    for (iid, _pid), vals in per_pair.items():
-        pairs_of[iid].append(vals)
-    wanted = set(targets["indicator_id"]) | {iid for iid, _ in per_pair}
+    inside the window. Each project's figure is `figures.compute_figures` (flow: sum over periods;
+    stock: latest period). Additive units (count, MAD, hours): actual, baseline, target and cells are
+    Σ over projects (None when no target has a baseline / target). Non-additive units (percent,
+    `NON_ADDITIVE_UNITS`): the mean over the projects that report them (targets: over the projects that
+    have one), to the cent. `projects_reporting` = projects with a counted value. Listed: indicators with
+    a target or a counted value, in catalogue order."""
+    return _indicators(catalogue, _prepare(targets, values, date_from, ref, include_submitted))
+
+
+@dataclass
+class _Prepared:
+    """What the indicators and the trends both read: counted values, by indicator and project; targets."""
+
+    counted: pd.DataFrame
+    per_pair: dict
+    goals_of: dict
+    wanted: set
+
+
+def _prepare(targets, values, date_from, ref, include_submitted) -> _Prepared:
+    counted = _counted(values, date_from, ref, include_submitted)
+    per_pair = _pairs(counted)
+    return _Prepared(counted, per_pair, _targets_of(targets), set(targets["indicator_id"]) | set(per_pair))
+
+
+def indicators_and_trends(catalogue: pd.DataFrame, targets: pd.DataFrame, values: pd.DataFrame,
+                          cohorts: pd.DataFrame, date_from: dt.date | None, ref: dt.date,
+                          include_submitted: bool = False) -> tuple[list[dict], list[dict]]:
+    """`indicators` and `trends` at once, reading the values a single time."""
+    prepared = _prepare(targets, values, date_from, ref, include_submitted)
+    return _indicators(catalogue, prepared), _trends(catalogue, cohorts, prepared, date_from, ref)
+
+
+def _indicators(catalogue: pd.DataFrame, prepared: _Prepared) -> list[dict]:
+    per_pair, goals_of, wanted = prepared.per_pair, prepared.goals_of, prepared.wanted
     out = []
     for ind in catalogue.sort_values(["sort_order", "code"], kind="stable").itertuples(index=False):
         if ind.id not in wanted:
             continue
-        its_targets = _where(targets, (i == ind.id for i in targets["indicator_id"]))
-        baselines = [b for b in its_targets["baseline_value"] if b is not None]
-        goals = [t for t in its_targets["target_value"] if t is not None]
-        baseline = sum(baselines, Decimal(0)) if baselines else None
-        target = sum(goals, Decimal(0)) if goals else None
-        actual, cells = None, {c: Decimal(0) for c in CELLS}
-        for vals in pairs_of[ind.id]:
+        mean = str(ind.unit) in NON_ADDITIVE_UNITS
+        baseline, target = _goals(goals_of, ind.id, mean)
+        totals, cells = [], defaultdict(list)
+        for vals in per_pair.get(ind.id, {}).values():
             figures = compute_figures(IndicatorKind(ind.kind), vals)
             if figures.total is not None:
-                actual = (actual or Decimal(0)) + figures.total
+                totals.append(figures.total)
             for cell, value in figures.cells.items():
-                cells[str(Cell(cell))] += value
+                cells[str(Cell(cell))].append(value)
+        actual = _aggregate(totals, mean)
         progress = compute_progress(baseline, target, actual)
         out.append({
             "code": ind.code,
@@ -253,8 +318,109 @@ def indicators(catalogue: pd.DataFrame, targets: pd.DataFrame, values: pd.DataFr
             "target": target,
             "actual": actual,
             "progress": float(progress) if progress is not None else None,
-            "cells": cells if ind.disaggregated else {},
+            "projects_reporting": len(totals),
+            "cells": ({c: _aggregate(cells[c], mean) if mean else sum(cells[c], Decimal(0)) for c in CELLS}
+                      if ind.disaggregated else {}),
         })
+    return out
+
+
+# ---------------------------------------------------------------- 6b. trends
+
+def window_periods(cohorts: pd.DataFrame, date_from: dt.date | None, ref: dt.date) -> list[tuple[str, dt.date]]:
+    """(label, end) of every period of each cohort's frequency that ends inside the window, by end."""
+    found: dict[str, dt.date] = {}
+    for c in cohorts.itertuples(index=False):
+        if c.start_date is None or c.end_date is None:
+            continue
+        for period in periods_between(Frequency(c.reporting_frequency), c.start_date, c.end_date):
+            if _in_window(period.end, date_from, ref):
+                found.setdefault(period.label, period.end)
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
+def _trend_columns(calendar: list[tuple[str, dt.date]], counted: pd.DataFrame) -> list[tuple[str, dt.date]]:
+    """The periods of the trends: the cohorts' calendar in the window plus any period a counted value
+    belongs to, one column per end date (labels sharing an end are joined, "2025-03 / 2025-T1")."""
+    labels: dict[dt.date, list[str]] = defaultdict(list)
+    pairs = list(calendar)
+    if "period_label" in counted.columns:
+        pairs += list(zip(counted["period_label"], counted["period_end"], strict=True))
+    else:
+        pairs += [(e.isoformat(), e) for e in counted["period_end"]]
+    for label, end in pairs:
+        if label not in labels[end]:
+            labels[end].append(label)
+    return [(" / ".join(labels[end]), end) for end in sorted(labels)]
+
+
+def _project_series(vals: list) -> list[tuple[dt.date, Decimal]]:
+    """One project's (period end, period total) by end, each period reduced alone by the rules of
+    `figures.compute_figures` (the five cells when any is there, else the total cell)."""
+    by_end = period_cells(vals)
+    return [(end, period_total(by_end[end])) for end in sorted(by_end)]
+
+
+def _indicator_trend(kind: IndicatorKind, series: list[list], columns: list[dt.date], mean: bool) -> list[dict]:
+    """For each column end: the value of that period (Σ, or mean, over the projects reporting it) and the
+    cumulative figure as of its end (each project's flow sum / latest stock, then Σ or mean)."""
+    rows = []
+    position = [0] * len(series)
+    running = [None] * len(series)  # each project's figure as of the current column
+    for end in columns:
+        in_period = []
+        for i, points in enumerate(series):
+            while position[i] < len(points) and points[position[i]][0] <= end:
+                point_end, total = points[position[i]]
+                position[i] += 1
+                if kind == IndicatorKind.FLOW:
+                    running[i] = (running[i] or Decimal(0)) + total
+                else:
+                    running[i] = total
+                if point_end == end:
+                    in_period.append(total)
+        rows.append({
+            "value": _aggregate(in_period, mean),
+            "cumulative": _aggregate([r for r in running if r is not None], mean),
+            "projects_reporting": len(in_period),
+        })
+    return rows
+
+
+def trends(catalogue: pd.DataFrame, targets: pd.DataFrame, values: pd.DataFrame, cohorts: pd.DataFrame,
+           date_from: dt.date | None, ref: dt.date, include_submitted: bool = False) -> list[dict]:
+    """Each listed indicator (same list and order as `indicators`) period by period.
+
+    Periods: `window_periods` of the cohorts plus those of the counted values, by end. For each:
+    `value` = the figures reported for that period alone (Σ over projects, or mean for non-additive
+    units); `cumulative` = the indicator's actual as of the period's end (same rules as `indicators`
+    with the window cut there, so the last row equals the report's actual); `progress` = (cumulative −
+    baseline) / (target − baseline) with the indicator's baseline and target; `projects_reporting` = the
+    projects that reported that period."""
+    return _trends(catalogue, cohorts, _prepare(targets, values, date_from, ref, include_submitted), date_from, ref)
+
+
+def _trends(catalogue: pd.DataFrame, cohorts: pd.DataFrame, prepared: _Prepared, date_from: dt.date | None,
+            ref: dt.date) -> list[dict]:
+    columns = _trend_columns(window_periods(cohorts, date_from, ref), prepared.counted)
+    per_pair, goals_of, wanted = prepared.per_pair, prepared.goals_of, prepared.wanted
+    out = []
+    for ind in catalogue.sort_values(["sort_order", "code"], kind="stable").itertuples(index=False):
+        if ind.id not in wanted:
+            continue
+        mean = str(ind.unit) in NON_ADDITIVE_UNITS
+        baseline, target = _goals(goals_of, ind.id, mean)
+        kind = IndicatorKind(ind.kind)
+        series = [_project_series(vals) for vals in per_pair.get(ind.id, {}).values()]
+        rows = _indicator_trend(kind, series, [end for _label, end in columns], mean)
+        periods = []
+        for (label, end), row in zip(columns, rows, strict=True):
+            progress = compute_progress(baseline, target, row["cumulative"])
+            periods.append({"period": label, "end": end, "value": row["value"], "cumulative": row["cumulative"],
+                            "progress": float(progress) if progress is not None else None,
+                            "projects_reporting": row["projects_reporting"]})
+        out.append({"code": ind.code, "unit": str(ind.unit), "kind": str(ind.kind), "baseline": baseline,
+                    "target": target, "periods": periods})
     return out
 
 
@@ -265,7 +431,7 @@ def completeness(cohorts: pd.DataFrame, projects: pd.DataFrame, reports: pd.Data
     """cohorts: id, start_date, end_date, reporting_frequency. projects: id, cohort_id, status.
     reports: project_id, period_label, status, submitted_at.
 
-    Periods: every period of each cohort's frequency (`periods.services.periods_between`) that ends
+    Periods: every period of each cohort's frequency (`periods.calendar.periods_between`) that ends
     inside the window. Owed = the cohort's active projects (DESIGN §5); submitted = those of them whose
     report was ever submitted (submitted_at set, or status submitted/approved/returned); approved = those
     whose report is approved. Cohorts sharing a label (same frequency) are added up; rows by period end."""
@@ -274,6 +440,21 @@ def completeness(cohorts: pd.DataFrame, projects: pd.DataFrame, reports: pd.Data
         if p.status == ProjectStatus.ACTIVE:
             active[p.cohort_id].add(p.id)
     status_of = {(r.project_id, r.period_label): r for r in reports.itertuples(index=False)}
+
+    def count(cohort_id: int, label: str) -> tuple[int, int, int]:
+        found = [status_of.get((pid, label)) for pid in active[cohort_id]]
+        found = [r for r in found if r is not None]
+        return (len(active[cohort_id]),
+                sum(r.submitted_at is not None or r.status in EVER_SUBMITTED for r in found),
+                sum(r.status == ReportStatus.APPROVED for r in found))
+
+    return completeness_rows(cohorts, date_from, ref, count)
+
+
+def completeness_rows(cohorts: pd.DataFrame, date_from: dt.date | None, ref: dt.date, count) -> list[dict]:
+    """One row per period label ending inside the window, owed/submitted/approved added up over the cohorts
+    that share the label; `count(cohort_id, label)` gives one cohort's (owed, submitted, approved). Rows by
+    period end. Shared by the raw-row computation and the grouped one (sections.py)."""
     rows: dict[str, dict] = {}
     ends: dict[str, dt.date] = {}
     for c in cohorts.itertuples(index=False):
@@ -284,12 +465,8 @@ def completeness(cohorts: pd.DataFrame, projects: pd.DataFrame, reports: pd.Data
                 continue
             row = rows.setdefault(period.label, {"period": period.label, "owed": 0, "submitted": 0, "approved": 0})
             ends[period.label] = period.end
-            for pid in active[c.id]:
-                row["owed"] += 1
-                report = status_of.get((pid, period.label))
-                if report is None:
-                    continue
-                row["submitted"] += report.submitted_at is not None or report.status in EVER_SUBMITTED
-                row["approved"] += report.status == ReportStatus.APPROVED
-    return [{k: (int(v) if k != "period" else v) for k, v in rows[label].items()}
-            for label in sorted(rows, key=lambda lbl: (ends[lbl], lbl))]
+            owed, submitted, approved = count(c.id, period.label)
+            row["owed"] += int(owed)
+            row["submitted"] += int(submitted)
+            row["approved"] += int(approved)
+    return [rows[label] for label in sorted(rows, key=lambda lbl: (ends[lbl], lbl))]

@@ -1,212 +1,296 @@
-"""The cohort report (`services.cohort_report`, DESIGN §12) as CSV (a ZIP) and XLSX files.
+"""The cohort report (`services.cohort_report`, DESIGN §6/§12) as CSV (a ZIP) and XLSX files (issue 18).
 
-Both are built from the same dict, so their figures are those of the JSON form; the column names are
-the §12 keys (machine-stable, not translated).
+Both are written from `tables.report_tables`, in the reader's language: sheet names, CSV headers and row
+labels are the on-screen labels; the §12 keys appear only in the XLSX "keys" sheet (and in the JSON).
+Values are formatted by `tracker.core.formatting`: counts as integers, amounts with two decimals, rates
+as percentages with one decimal.
 
-CSV shape — one UTF-8-with-BOM file per section in a ZIP:
-- filters.csv, portfolio.csv, people.csv, trainings.csv, mentoring.csv, milestones.csv: long
-  "key,value" tables; nested maps are flattened with dots (`by_sector.agri`,
-  `by_category.training.planned`); the cohort slugs of filters.csv are one `cohorts` row each;
-- indicators.csv: one row per indicator (code, unit, kind, baseline, target, actual, progress, then
-  one `cells.<cell>` column per §12 cell, empty when the indicator is not disaggregated);
-- completeness.csv: one row per period (period, owed, submitted, approved).
-Values are written as in the JSON: decimals exactly ("12.50"), rates as fractions, dates ISO,
-booleans true/false, null as an empty cell.
+CSV — a ZIP of one UTF-8-with-BOM file per table (filters, the five scalar sections, indicators,
+completeness, trends), named after the translated title. The dialect follows the locale (fr and ar:
+`;` and a decimal comma; en: `,` and a decimal point) unless one is asked (`excel-fr`, `excel-en`); numbers
+carry no thousands separator and rates are written in per cent ("45,7"), so a spreadsheet set to that
+language reads every number as a number. Every text cell starting with `=`, `+`, `-`, `@`, tab or
+carriage return gets a leading apostrophe (`neutralise`): a CSV has no other way to say "text".
 
-XLSX raw data sheets (`raw.raw_frames`: projects, members, attendance, sessions without staff notes,
-action items, milestones, targets, indicator values) follow the section sheets, named `raw_<name>`.
-They hold personal data, so they are in the XLSX only: the CSV ZIP keeps to the sections (the
-download of an XLSX is audited as personal data).
-
-Every text cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with an
-apostrophe (`neutralise`) in both formats, so spreadsheet programs never read it as a formula.
-Numbers are not text: a negative figure stays a number.
+XLSX — a cover sheet (title, the written summary, the personal-data notice, the filters, the generation
+date), one sheet per table, then the raw data sheets (`raw.raw_frames`, labelled columns and codes), then
+the "keys" sheet mapping each label to its key. Arabic sheets are right to left. Text is written as text
+cells (never a formula, whatever it starts with; `quotePrefix` keeps it text when edited), so a phone
+number "+212…" or a name "-Amal" reads as typed, without a visible apostrophe. The personal-data notice
+(law 09-08) is on the cover and in the document properties.
 """
 
 import csv
 import datetime as dt
 import io
+import re
+import unicodedata
 import zipfile
-from decimal import Decimal
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tracker.reports.compute import CELLS
+from tracker.core import formatting
+from tracker.core.formatting import NUMERIC_KINDS, Kind, csv_text, dialect_for, kind_of
+from tracker.core.text import for_export
+from tracker.reports import labels, summary
+from tracker.reports.tables import Names, Table, report_tables
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-SCALAR_SECTIONS = ("portfolio", "people", "trainings", "mentoring", "milestones")
-INDICATOR_COLUMNS = ("code", "unit", "kind", "baseline", "target", "actual", "progress",
-                     *(f"cells.{c}" for c in CELLS))
-COMPLETENESS_COLUMNS = ("period", "owed", "submitted", "approved")
-CSV_FILES = ("filters.csv", *(f"{s}.csv" for s in SCALAR_SECTIONS), "indicators.csv", "completeness.csv")
-RATE_KEYS = ("progress", "attendance_rate", "achievement_rate")
-
-FORMAT_INTEGER = "0"
-FORMAT_AMOUNT = "#,##0.00"
-FORMAT_RATE = "0.0%"
-FORMAT_FLOAT = "0.0"
-FORMAT_DATE = "yyyy-mm-dd"
-FORMAT_DATETIME = "yyyy-mm-dd hh:mm"
 BOM = "\ufeff"
+SHEET_NAME_MAX = 31
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+RAW_ROWS_PER_SHEET = 1_048_575  # Excel's 1,048,576 rows per sheet, less the header row
 
 
 def neutralise(value):
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; anything else as is."""
+    """CSV only: text a spreadsheet would read as a formula gets a leading apostrophe; anything else as is.
+    Characters a CSV cannot hold (control characters stored before the text gate) are dropped."""
+    value = for_export(value)
     if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
         return "'" + value
     return value
 
 
-# ---------------------------------------------------------------- rows shared by both formats
-
-def _flatten(prefix: str, value) -> list[tuple[str, object]]:
-    if isinstance(value, dict):
-        out = []
-        for key, sub in value.items():
-            out.extend(_flatten(f"{prefix}.{key}" if prefix else str(key), sub))
-        return out
-    return [(prefix, value)]
+def personal_data_notice() -> str:
+    return _("Données personnelles — loi 09-08 : ce fichier contient des données personnelles des membres des "
+             "équipes (noms, téléphones, e-mails, dates de naissance). Ne le transmettez qu'aux personnes "
+             "autorisées, conservez-le en lieu sûr et supprimez-le quand il n'est plus utile.")
 
 
-def _filter_rows(filters: dict) -> list[tuple[str, object]]:
-    rows: list[tuple[str, object]] = [("cohorts", slug) for slug in filters.get("cohorts", [])]
-    rows += [(k, v) for k, v in filters.items() if k != "cohorts"]
-    return rows
-
-
-def _indicator_rows(indicators: list[dict]) -> list[list]:
-    rows = []
-    for ind in indicators:
-        cells = ind.get("cells") or {}
-        rows.append([ind.get(k) for k in INDICATOR_COLUMNS[:7]] + [cells.get(c) for c in CELLS])
-    return rows
-
-
-def _completeness_rows(completeness: list[dict]) -> list[list]:
-    return [[row.get(k) for k in COMPLETENESS_COLUMNS] for row in completeness]
-
-
-def sections(report: dict) -> dict[str, tuple[tuple[str, ...], list[list]]]:
-    """Each section as (header, rows), in §12 order; values still typed (int, Decimal, float, date)."""
-    out = {"filters": (("key", "value"), [list(r) for r in _filter_rows(report["filters"])])}
-    for name in SCALAR_SECTIONS:
-        out[name] = (("key", "value"), [list(r) for r in _flatten("", report[name])])
-    out["indicators"] = (INDICATOR_COLUMNS, _indicator_rows(report["indicators"]))
-    out["completeness"] = (COMPLETENESS_COLUMNS, _completeness_rows(report["completeness"]))
-    return out
+def report_title(report: dict, names: Names) -> str:
+    cohorts = [names.cohorts.get(slug, slug) for slug in report["filters"]["cohorts"]]
+    if len(cohorts) == 1:
+        return _("Rapport de cohorte — %(cohort)s", cohort=cohorts[0])
+    return _("Rapport de cohorte — %(count)s cohortes", count=len(cohorts))
 
 
 # ---------------------------------------------------------------- CSV
 
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (int, float, Decimal)):
-        return str(value)
-    return neutralise(str(value))
+def _file_name(index: int, title: str) -> str:
+    """"03-personnes.csv": accents dropped from Latin letters, Arabic kept, punctuation to hyphens."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    slug = re.sub(r"[^\w]+", "-", folded.lower()).strip("-") or "table"
+    return f"{index:02d}-{slug}.csv"
 
 
-def to_csv_zip(report: dict) -> bytes:
-    """A ZIP holding one UTF-8-with-BOM CSV per section (shape in the module docstring)."""
+def csv_rows(table: Table, dialect: formatting.Dialect) -> list[list[str]]:
+    """Header and rows of one CSV file; rates are numbers in per cent, so their label says "(%)"."""
+    header = [column.label for column in table.columns]
+    if not table.long:
+        for i, column in enumerate(table.columns[1:], start=1):
+            kinds = {row.values[i - 1].kind for row in table.rows if row.values[i - 1].value is not None}
+            if kinds and kinds <= {Kind.RATE}:
+                header[i] = f"{column.label} (%)"
+    rows = [[neutralise(cell) for cell in header]]
+    for row in table.rows:
+        first = row.label
+        if table.long and row.values[0].kind == Kind.RATE:
+            first = f"{first} (%)"
+        # numbers are numbers, never guarded: a negative figure stays "-4"
+        rows.append([neutralise(first), *(csv_text(v.value, v.kind, dialect) if v.kind in NUMERIC_KINDS
+                                          else neutralise(csv_text(v.value, v.kind, dialect)) for v in row.values)])
+    return rows
+
+
+def to_csv_zip(report: dict, locale: str = "fr", dialect: str | None = None, names: Names | None = None) -> bytes:
+    """A ZIP holding one CSV per table (module docstring), in `locale`, in the locale's or the asked dialect."""
+    chosen = dialect_for(locale, dialect)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, (header, rows) in sections(report).items():
+    with force_locale(locale), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, table in enumerate(report_tables(report, names).values(), start=1):
             text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow([neutralise(h) for h in header])
-            for row in rows:
-                writer.writerow([_csv_text(v) for v in row])
-            archive.writestr(f"{name}.csv", (BOM + text.getvalue()).encode("utf-8"))
+            writer = csv.writer(text, delimiter=chosen.delimiter, lineterminator="\r\n")
+            writer.writerows(csv_rows(table, chosen))
+            archive.writestr(_file_name(index, table.title), (BOM + text.getvalue()).encode("utf-8"))
     return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- XLSX
 
-def _is_rate(key: str) -> bool:
-    return key in RATE_KEYS or key.endswith("_rate")
+def _sheet_name(title: str, taken: set[str]) -> str:
+    name = SHEET_FORBIDDEN.sub("-", title).strip("'")[:SHEET_NAME_MAX] or "Feuille"
+    base, n = name, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name = base[:SHEET_NAME_MAX - len(suffix)] + suffix
+        n += 1
+    taken.add(name.lower())
+    return name
 
 
-def _number_format(key: str, value) -> str | None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return None
-    if isinstance(value, int):
-        return FORMAT_INTEGER
-    if isinstance(value, Decimal):
-        return FORMAT_AMOUNT
-    if isinstance(value, float):
-        return FORMAT_RATE if _is_rate(key) else FORMAT_FLOAT
-    if isinstance(value, dt.datetime):
-        return FORMAT_DATETIME
-    if isinstance(value, dt.date):
-        return FORMAT_DATE
-    return None
-
-
-def _write_cell(ws, row: int, col: int, key: str, value, width: list[int]) -> None:
+def _put(ws, row: int, col: int, value, kind: Kind | None, width: list[int]) -> None:
+    """One cell: text as a text cell (no formula, no apostrophe), numbers and dates with their format."""
+    cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        value = neutralise(value)
-    cell = ws.cell(row=row, column=col, value=value)
-    fmt = _number_format(key, value)
-    if fmt:
-        cell.number_format = fmt
-    shown = len(value) if isinstance(value, str) else (10 if isinstance(value, dt.date) else len(str(value)))
+        value = for_export(value)  # control characters stored before the text gate would break the file
+        cell.value = value
+        cell.data_type = "s"  # openpyxl would make "=…" a formula
+        if value.startswith(DANGEROUS_PREFIXES):
+            cell.quotePrefix = True  # stays text if someone edits it in a spreadsheet
+        shown = max((len(line) for line in value.splitlines()), default=0)
+    else:
+        cell.value, number_format = formatting.xlsx_value(value, kind)
+        if number_format:
+            cell.number_format = number_format
+        shown = 10 if isinstance(value, dt.date) else len(str(value)) if value is not None else 0
+    while len(width) < col:
+        width.append(0)
     width[col - 1] = max(width[col - 1], shown)
 
 
-def _write_table(ws, header: tuple[str, ...], rows: list[list], long_shape: bool) -> None:
-    width = [len(h) for h in header]
-    for col, title in enumerate(header, start=1):
-        ws.cell(row=1, column=col, value=neutralise(title))
-    for r, values in enumerate(rows, start=2):
-        for col, value in enumerate(values, start=1):
-            # the key drives the format: the row's key in the long shape, else the column's name
-            key = values[0] if long_shape else header[col - 1]
-            _write_cell(ws, r, col, str(key).rsplit(".", 1)[-1], value, width)
+def _finish(ws, width: list[int], rtl: bool, frozen: str | None = "A2") -> None:
     for col, w in enumerate(width, start=1):
         ws.column_dimensions[get_column_letter(col)].width = min(max(w + 2, 10), 60)
-    ws.freeze_panes = "A2"
+    if frozen:
+        ws.freeze_panes = frozen
+    ws.sheet_view.rightToLeft = rtl
 
 
-def _write_frame(ws, df) -> None:
-    """A raw sheet: header from the frame's columns, formats by value type (never by key: a raw Decimal
-    is an amount, an int a count), frozen header, widths from the longest cell."""
-    header = [str(c) for c in df.columns]
-    width = [len(h) for h in header]
-    for col, title in enumerate(header, start=1):
-        ws.cell(row=1, column=col, value=neutralise(title))
+def _write_table(ws, table: Table, rtl: bool, start_row: int = 1) -> int:
+    """The table with its header row at `start_row`; returns the next free row."""
+    width: list[int] = []
+    for col, column in enumerate(table.columns, start=1):
+        _put(ws, start_row, col, column.label, Kind.TEXT, width)
+    r = start_row
+    for r, row in enumerate(table.rows, start=start_row + 1):
+        _put(ws, r, 1, row.label, Kind.TEXT, width)
+        for col, value in enumerate(row.values, start=2):
+            _put(ws, r, col, value.value, value.kind, width)
+    _finish(ws, width, rtl, frozen=f"A{start_row + 1}")
+    return r + 1
+
+
+def _write_cover(ws, report: dict, names: Names, filters: Table, rtl: bool) -> None:
+    """Title, personal-data notice, the written summary, then the filters table (label | value)."""
+    lines = [report_title(report, names), personal_data_notice(), ""]
+    lines += [sentence.text for sentence in summary.summary(report)]
+    for row, line in enumerate(lines, start=1):
+        _put(ws, row, 1, line, Kind.TEXT, [])
+    ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+    ws.cell(row=2, column=1).font = Font(bold=True, color="9C0006")
+    _write_table(ws, filters, rtl, start_row=len(lines) + 2)
+    ws.freeze_panes = None
+    ws.column_dimensions["A"].width = 50
+    ws.column_dimensions["B"].width = 50
+
+
+def _raw_kind(sheet: str, column: str, value, unit) -> Kind | None:
+    if column in labels.RAW_KINDS:
+        return labels.RAW_KINDS[column]
+    if column in ("value", "baseline_value", "target_value") and value is not None:
+        return formatting.figure_kind(value, unit)
+    return kind_of(value)
+
+
+def _raw_value(sheet: str, column: str, value):
+    enum_cls = labels.RAW_ENUMS.get(column) or (labels.RAW_STATUS_ENUMS.get(sheet) if column == "status" else None)
+    if column == "unit" and value is not None:
+        return labels.unit_label(value)
+    if column == "kind" and value is not None:
+        return labels.kind_label(value)
+    if enum_cls is not None and value is not None:
+        return labels.enum_label(enum_cls, value)
+    return value
+
+
+def _write_raw(ws, sheet: str, df, rtl: bool) -> list[tuple[str, str]]:
+    """A raw data sheet: labelled columns, codes as labels, values by type; returns (label, column) pairs."""
+    columns = [str(c) for c in df.columns]
+    shown = [str(labels.RAW_COLUMNS.get(c, c)) for c in columns]
+    width: list[int] = []
+    for col, title in enumerate(shown, start=1):
+        _put(ws, 1, col, title, Kind.TEXT, width)
+    unit_at = columns.index("unit") if "unit" in columns else None
     for r, values in enumerate(df.itertuples(index=False, name=None), start=2):
-        for col, value in enumerate(values, start=1):
+        unit = values[unit_at] if unit_at is not None else None
+        for col, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
             if value is None or isinstance(value, bool):
                 ws.cell(row=r, column=col, value=value)
                 continue
-            _write_cell(ws, r, col, "", value, width)
-    for col, w in enumerate(width, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = min(max(w + 2, 8), 60)
-    ws.freeze_panes = "A2"
+            _put(ws, r, col, _raw_value(sheet, column, value), _raw_kind(sheet, column, value, unit), width)
+    _finish(ws, width, rtl)
+    return list(zip(shown, columns, strict=True))
 
 
-def to_xlsx(report: dict, generated_at: dt.datetime | None = None, raw: dict | None = None) -> bytes:
-    """A workbook: a `cover` sheet (filters and generation date), then one sheet per §12 section named
-    after its key, each with a frozen header row, number/date formats and column widths; then, when
-    `raw` ({name: DataFrame}, see `raw.raw_frames`) is given, one `raw_<name>` sheet per frame."""
-    generated_at = (generated_at or dt.datetime.now()).replace(microsecond=0, tzinfo=None)
-    parts = sections(report)
+def _note_split(cover, split: list[tuple[str, int]]) -> None:
+    """Says on the cover which raw sheets go on over numbered sheets (Excel's limit of rows per sheet)."""
+    row = cover.max_row + 2
+    for sheet, count in split:
+        _put(cover, row, 1, _("La feuille « %(sheet)s » dépasse la limite d'Excel (1 048 576 lignes par feuille) : "
+                              "ses lignes continuent sur les feuilles numérotées qui la suivent (%(count)s feuilles en "
+                              "tout).", sheet=sheet, count=count), Kind.TEXT, [])
+        row += 1
+
+
+def _keys_rows(tables: dict[str, Table], sheet_names: dict[str, str], raw_keys: dict[str, list]) -> list[list]:
+    rows = []
+    for key, table in tables.items():
+        sheet = sheet_names[key]
+        rows.append([sheet, "", key])
+        rows += [[sheet, c.label, c.key] for c in table.columns if c.key]
+        rows += [[sheet, r.label, r.key] for r in table.rows]
+    for name, pairs in raw_keys.items():
+        sheet = sheet_names[f"raw.{name}"]
+        rows.append([sheet, "", f"raw.{name}"])
+        rows += [[sheet, shown, f"raw.{name}.{column}"] for shown, column in pairs]
+    return rows
+
+
+def _properties(wb, report: dict, names: Names, locale: str) -> None:
+    props = wb.properties
+    props.title = for_export(report_title(report, names))  # document properties are XML too
+    props.subject = _("Données personnelles — loi 09-08")
+    props.description = personal_data_notice()
+    props.keywords = _("données personnelles; loi 09-08")
+    props.category = _("Données personnelles — loi 09-08")
+    props.creator = "Mowakaba"
+    props.language = locale
+
+
+def to_xlsx(report: dict, generated_at: dt.datetime | None = None, raw: dict | None = None, locale: str = "fr",
+            names: Names | None = None) -> bytes:
+    """The workbook of the module docstring, in `locale`; `raw` ({name: DataFrame}, see `raw.raw_frames`)
+    adds the raw data sheets."""
+    generated_at = (generated_at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    names = names or Names()
+    rtl = locale == "ar"
     wb = Workbook()
-    cover = wb.active
-    cover.title = "cover"
-    header, rows = parts["filters"]
-    _write_table(cover, header, [*rows, ["generated_at", generated_at]], long_shape=True)
-    for name, (header, rows) in parts.items():
-        if name == "filters":
-            continue
-        _write_table(wb.create_sheet(name), header, rows, long_shape=name in SCALAR_SECTIONS)
-    for name, df in (raw or {}).items():
-        _write_frame(wb.create_sheet(f"raw_{name}"), df)
+    with force_locale(locale):
+        tables = report_tables(report, names, generated_at)
+        taken: set[str] = set()
+        sheet_names = {"filters": _sheet_name(labels.title("cover"), taken)}
+        cover = wb.active
+        cover.title = sheet_names["filters"]
+        _write_cover(cover, report, names, tables["filters"], rtl)
+        for key, table in tables.items():
+            if key == "filters":
+                continue
+            sheet_names[key] = _sheet_name(table.title, taken)
+            _write_table(wb.create_sheet(sheet_names[key]), table, rtl)
+        raw_keys, split = {}, []
+        for name, df in (raw or {}).items():
+            title = str(labels.RAW_TITLES.get(name, name))
+            parts = [df.iloc[start:start + RAW_ROWS_PER_SHEET] for start in range(0, len(df), RAW_ROWS_PER_SHEET)]
+            for n, part in enumerate(parts or [df], start=1):
+                sheet = _sheet_name(title if n == 1 else f"{title} {n}", taken)
+                sheet_names.setdefault(f"raw.{name}", sheet)
+                raw_keys[name] = _write_raw(wb.create_sheet(sheet), name, part, rtl)
+            if len(parts) > 1:
+                split.append((sheet_names[f"raw.{name}"], len(parts)))
+        _note_split(cover, split)
+        keys_sheet = wb.create_sheet(_sheet_name(labels.title("keys"), taken))
+        width: list[int] = []
+        for col, text in enumerate((_("Feuille"), _("Libellé"), _("Clé")), start=1):
+            _put(keys_sheet, 1, col, text, Kind.TEXT, width)
+        for r, values in enumerate(_keys_rows(tables, sheet_names, raw_keys), start=2):
+            for col, value in enumerate(values, start=1):
+                _put(keys_sheet, r, col, value, Kind.TEXT, width)
+        _finish(keys_sheet, width, rtl)
+        _properties(wb, report, names, locale)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

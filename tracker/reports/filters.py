@@ -1,7 +1,8 @@
 """The cohort report's filters, read from the query string the same way by the page and by every download.
 
 Cohorts are given as repeated `cohort` ids (none: the whole programme); `from` and `to` as ISO dates;
-`submitted=1` counts submitted values too. Bad input is reported as translated messages, never raised.
+`submitted=1` counts submitted values too; `annex=1` adds the per-project annex to the PDF. Bad input is
+reported as translated messages, never raised.
 """
 
 import datetime as dt
@@ -21,7 +22,8 @@ class ReportFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     include_submitted: bool = False
-    errors: list = field(default_factory=list)  # translated messages; the report is not built when any
+    errors: list = field(default_factory=list)
+    annex: bool = False  # PDF: one page per project  # translated messages; the report is not built when any
 
     @property
     def valid(self) -> bool:
@@ -38,6 +40,8 @@ class ReportFilters:
             args["to"] = self.date_to.isoformat()
         if self.include_submitted:
             args["submitted"] = "1"
+        if self.annex:
+            args["annex"] = "1"
         return args
 
     def selected_cohort_ids(self) -> list[int]:
@@ -70,4 +74,5 @@ def parse_filters(args) -> ReportFilters:
         errors.append(_l("La date de début est postérieure à la date de fin."))
     elif date_from and not date_to and date_from > dt.date.today():
         errors.append(_l("La date de début est dans le futur."))
-    return ReportFilters(ids, date_from, date_to, args.get("submitted") in ("1", "on", "true", "y"), errors)
+    yes = ("1", "on", "true", "y")
+    return ReportFilters(ids, date_from, date_to, args.get("submitted") in yes, errors, args.get("annex") in yes)

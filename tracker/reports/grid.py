@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from tracker.cohorts.models import Cohort
 from tracker.extensions import db
+from tracker.periods.calendar import Period, cohort_periods
 from tracker.periods.models import PeriodReport, ReportStatus
-from tracker.periods.services import Period, cohort_periods
 from tracker.projects.models import Project, ProjectStatus
 
 GRID_MAX_PROJECTS = 200  # beyond that the page says how many were left out and asks for narrower filters

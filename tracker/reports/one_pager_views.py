@@ -7,10 +7,11 @@ data (no names, phones, e-mails or birth dates).
 
 import io
 
-from flask import abort, send_file
 from flask_babel import get_locale
 
-from tracker.core.permissions import Action, authorize, require
+from tracker.core.downloads import send_download
+from tracker.core.permissions import Action, require
+from tracker.core.view_helpers import load_or_404
 from tracker.projects import services as project_services
 from tracker.reports.downloads import bp
 
@@ -18,16 +19,14 @@ from tracker.reports.downloads import bp
 @bp.route("/projects/<int:project_id>/one-pager.pdf")
 @require(Action.EXPORT_ONE_PAGER)
 def one_pager(project_id: int):
-    project = project_services.get_project(project_id)
-    if project is None:
-        abort(404)
-    authorize(Action.EXPORT_ONE_PAGER, project)  # a holder outside their projects gets 404
+    # A holder outside their projects gets 404.
+    project = load_or_404(project_services.get_project, project_id, Action.EXPORT_ONE_PAGER)
 
     from tracker.reports.pdf import one_pager_pdf  # WeasyPrint is loaded on first use only
 
     data = one_pager_pdf(project, str(get_locale() or "fr"))
     name = f"mowakaba-{project.code or project.id}-fiche.pdf".replace("/", "-")
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name,
+    response = send_download(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name,
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,14 +1,20 @@
 """The report PDFs (WeasyPrint, A4): the cohort report (DESIGN §6) and the holder's one-pager.
 
-`cohort_pdf` is built from the §12 dict of `services.cohort_report`, through `exporters.sections`, so its
-tables hold the rows and values of the XLSX sheets (the §12 key is printed beside each translated label).
-Only names are looked up (cohorts by slug, indicators by code: two queries); no figure is recomputed,
-except the sums of §12 cells shown as "jobs for women / for youth" (`job_callouts`).
+`cohort_pdf` is built from the §12 dict of `services.cohort_report`, through `tables.report_tables`, so its
+tables hold the rows and values of the XLSX sheets, with the same labels (no keys) and the same formatting
+(`tracker.core.formatting`). It opens with the written summary (`summary.py`), ends with the trends of every
+indicator and, when asked, one annex page per project laid out as the one-pager (`annex.py`). Headings give
+the PDF bookmarks: the report and its sections, the annex and its projects. Only names are looked up
+(cohorts, indicators; the annex adds projects and milestone titles); no figure is recomputed, except the
+sums of §12 cells shown as "jobs for women / for youth" (`job_callouts`).
 
 Charts are horizontal bars drawn in HTML/CSS on the server (WeasyPrint runs no script). Text is in the
-asked locale (`force_locale`): labels through Flask-Babel, numbers and dates with its format functions.
-Arabic pages are `dir="rtl"`, shaped by Pango/HarfBuzz with the vendored Noto Sans Arabic TTF, which is
-embedded in the PDF. WeasyPrint may only read files under the static folder (no network, no other path).
+asked locale (`force_locale`). Arabic pages are `dir="rtl"`, shaped by Pango/HarfBuzz. Arabic letters are
+set in Noto Naskh Arabic 2.016 (`vendor/noto-naskh-arabic`), whose every letter form is one glyph: a PDF
+maps each glyph back to one text, and Noto Sans Arabic 2.012 draws letters as a shared skeleton plus dot
+glyphs, so its text extracted as other letters ("ققرير" for "تقرير"). Latin text stays in Noto Sans
+Arabic. The PDF is tagged (`pdf_tags`) and carries its language. WeasyPrint may only read files under the
+static folder (no network, no other path).
 """
 
 import datetime as dt
@@ -19,142 +25,38 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_percent
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from tracker.cohorts.models import Cohort
-from tracker.core.i18n import label
+from tracker.core.dates import LONG, date_text, datetime_text
+from tracker.core.formatting import Kind, figure_kind, text
+from tracker.core.i18n import isolate, label
+from tracker.core.period_names import period_name
+from tracker.core.text import for_export
 from tracker.extensions import db
-from tracker.indicators.models import Indicator, IndicatorKind, Unit
-from tracker.milestones.models import Milestone, MilestoneCategory
+from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneStatus
 from tracker.periods.models import Cell
 from tracker.projects.models import ProjectStatus, Sector, Sex, Stage
-from tracker.reports import exporters
-from tracker.reports.compute import CELLS, UNKNOWN
+from tracker.reports import annex, labels, summary
+from tracker.reports.compute import CELLS
+from tracker.reports.services import report_names
+from tracker.reports.tables import SCALAR_SECTIONS, Names, Table, report_tables
 
 # WeasyPrint logs every rendering step at INFO; the app logs INFO (CLI output stays readable). Warnings stay.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-RATE_FORMAT = "#,##0.0%"
 # Indicators whose women and youth figures the report calls out (DESIGN §6.6).
 JOB_CODES = ("jobs_created", "temporary_jobs")
 WOMEN_CELLS = ("women_youth", "women_other")
 YOUTH_CELLS = ("women_youth", "men_youth")
 
-SECTION_TITLES = {
-    "filters": _l("Filtres"),
-    "portfolio": _l("Portefeuille"),
-    "people": _l("Personnes"),
-    "trainings": _l("Formations"),
-    "mentoring": _l("Accompagnement"),
-    "milestones": _l("Jalons"),
-    "indicators": _l("Indicateurs"),
-    "completeness": _l("Complétude des données"),
-}
-
-# (section, first part of the §12 key) -> label; nested keys add the label of their code.
-KEY_LABELS = {
-    ("filters", "cohorts"): _l("Cohorte"),
-    ("filters", "from"): _l("Du"),
-    ("filters", "to"): _l("Au"),
-    ("filters", "include_submitted"): _l("Valeurs soumises incluses"),
-    ("filters", "reference_date"): _l("Date de référence du rapport"),
-    ("portfolio", "projects"): _l("Projets"),
-    ("portfolio", "by_sector"): _l("Par secteur"),
-    ("portfolio", "by_status"): _l("Par statut"),
-    ("portfolio", "by_stage"): _l("Par stade"),
-    ("portfolio", "by_province"): _l("Par province"),
-    ("portfolio", "women_led"): _l("Portés par des femmes"),
-    ("portfolio", "youth_led"): _l("Portés par des jeunes"),
-    ("people", "members"): _l("Membres des équipes"),
-    ("people", "women"): _l("Femmes"),
-    ("people", "men"): _l("Hommes"),
-    ("people", "sex_not_stated"): _l("Sexe non précisé"),
-    ("people", "youth"): _l("Jeunes"),
-    ("people", "young_women"): _l("Jeunes femmes"),
-    ("people", "age_unknown"): _l("Âge inconnu (sans date de naissance)"),
-    ("people", "leads_women"): _l("Porteuses principales"),
-    ("people", "leads_men"): _l("Porteurs principaux"),
-    ("trainings", "sessions"): _l("Sessions de formation"),
-    ("trainings", "hours"): _l("Heures de formation"),
-    ("trainings", "participants"): _l("Participants (présents au moins une fois)"),
-    ("trainings", "person_hours"): _l("Heures-participants"),
-    ("trainings", "attendance_rate"): _l("Taux de présence"),
-    ("trainings", "participants_by_cell"): _l("Participants par sexe et jeunesse"),
-    ("trainings", "projects_with_business_plan_training"): _l("Projets formés au business plan"),
-    ("mentoring", "sessions"): _l("Séances de mentorat"),
-    ("mentoring", "hours"): _l("Heures de mentorat"),
-    ("mentoring", "projects_mentored"): _l("Projets accompagnés"),
-    ("mentoring", "median_sessions_per_project"): _l("Séances par projet (médiane)"),
-    ("mentoring", "projects_without_session_60d"): _l("Projets actifs sans séance depuis 60 jours"),
-    ("mentoring", "open_action_items"): _l("Actions ouvertes"),
-    ("mentoring", "overdue_action_items"): _l("Actions en retard"),
-    ("milestones", "planned"): _l("Jalons prévus"),
-    ("milestones", "achieved"): _l("Jalons atteints"),
-    ("milestones", "achieved_on_time"): _l("Atteints à temps"),
-    ("milestones", "late"): _l("En retard"),
-    ("milestones", "dropped"): _l("Abandonnés"),
-    ("milestones", "achievement_rate"): _l("Taux de réalisation"),
-    ("milestones", "by_category"): _l("Par catégorie"),
-}
-SUB_LABELS = {"planned": _l("prévus"), "achieved": _l("atteints")}
-ENUM_OF = {"by_sector": Sector, "by_status": ProjectStatus, "by_stage": Stage,
-           "by_category": MilestoneCategory, "participants_by_cell": Cell}
-
-
-# ---------------------------------------------------------------- formatting (inside force_locale)
-
-def _is_rate(key: str) -> bool:
-    return key == "progress" or key.endswith("_rate")
-
 
 def fmt(key: str, value) -> str:
-    """A §12 value as text in the current locale: integers and amounts as numbers (amounts with up to two
-    decimals: "12,5", "1 200"), rates as per cent with one decimal, dates long, booleans yes/no, missing "—"."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _("Oui") if value else _("Non")
-    if isinstance(value, int):
-        return format_decimal(value)
-    if isinstance(value, Decimal):
-        return format_decimal(value, format="#,##0.##")
-    if isinstance(value, float):
-        return format_percent(value, RATE_FORMAT) if _is_rate(key) else format_decimal(value, format="#,##0.#")
-    if isinstance(value, dt.datetime):
-        return format_datetime(value, "medium")
-    if isinstance(value, dt.date):
-        return format_date(value, "long")
-    return str(value)
-
-
-def _code_label(part: str, code: str) -> str:
-    if code == UNKNOWN:
-        return _("Non renseigné")
-    enum_cls = ENUM_OF.get(part)
-    return code if enum_cls is None else _enum_label(enum_cls, code)  # a province is shown as written
-
-
-def _enum_label(enum_cls, code) -> str:
-    try:
-        return label(enum_cls(code))
-    except ValueError:
-        return str(code)
-
-
-def key_label(section: str, key: str) -> str:
-    """The translated label of a §12 key, e.g. ("milestones", "by_category.funding.planned") →
-    "Par catégorie — Financement — prévus"."""
-    parts = key.split(".")
-    words = [str(KEY_LABELS.get((section, parts[0]), parts[0]))]
-    if len(parts) > 1:
-        words.append(_code_label(parts[0], parts[1]))
-    if len(parts) > 2:
-        words.append(str(SUB_LABELS.get(parts[2], parts[2])))
-    return " — ".join(words)
+    """A §12 value as text in the current locale (`formatting.text` with the key's kind)."""
+    return text(value, labels.value_kind(key, value))
 
 
 def _width(value, total) -> int:
@@ -174,11 +76,12 @@ class Bar:
 
 def _count_bars(counts: dict, part: str, tone: str = "") -> list[Bar]:
     total = max(counts.values(), default=0)
-    return [Bar(_code_label(part, code), format_decimal(n), _width(n, total), tone) for code, n in counts.items()]
+    return [Bar(labels.code_label(part, code), text(n, Kind.COUNT), _width(n, total), tone)
+            for code, n in counts.items()]
 
 
 def _share(n, total) -> str:
-    return f"{format_decimal(n)} ({format_percent(n / total, RATE_FORMAT)})" if total else format_decimal(n)
+    return f"{text(n, Kind.COUNT)} ({text(n / total, Kind.RATE)})" if total else text(n, Kind.COUNT)
 
 
 # ---------------------------------------------------------------- the cohort report
@@ -200,53 +103,51 @@ def job_callouts(report: dict) -> list[dict]:
     return out
 
 
-def _names(report: dict) -> tuple[list[Cohort], dict[str, Indicator]]:
-    slugs = report["filters"]["cohorts"]
-    cohorts = list(db.session.scalars(sa.select(Cohort).where(Cohort.slug.in_(slugs)).order_by(Cohort.name)))
-    codes = [ind["code"] for ind in report["indicators"]]
-    indicators = {i.code: i for i in db.session.scalars(sa.select(Indicator).where(Indicator.code.in_(codes)))}
-    return cohorts, indicators
+def shown_rows(table: Table) -> list[dict]:
+    """A table's rows as the PDF prints them: the label, then each value formatted."""
+    return [{"label": row.label, "values": [text(v.value, v.kind) for v in row.values], "key": row.key}
+            for row in table.rows]
 
 
-def _scalar_rows(section: str, rows: list[list]) -> list[dict]:
-    return [{"key": key, "label": key_label(section, key), "value": fmt(key.rsplit(".", 1)[-1], value)}
-            for key, value in rows]
-
-
-def _filter_rows(rows: list[list], cohorts: list[Cohort]) -> list[dict]:
-    names = {c.slug: c.name for c in cohorts}
+def _indicator_rows(report: dict, names: Names) -> list[dict]:
     out = []
-    for key, value in rows:
-        if key == "cohorts":
-            shown = f"{names[value]} ({value})" if value in names else value
-        else:
-            shown = fmt(key, value)
-        out.append({"key": key, "label": key_label("filters", key), "value": shown})
+    for ind in report["indicators"]:
+        unit, progress = ind["unit"], ind["progress"]
+        cells = ind.get("cells") or {}
+        out.append({
+            "code": ind["code"],
+            "name": names.indicators.get(ind["code"], ind["code"]),
+            "unit": labels.unit_label(unit),
+            "kind": labels.kind_label(ind["kind"]),
+            "aggregation": labels.aggregation_label(unit),
+            "mean": labels.is_mean(unit),
+            "projects_reporting": text(ind.get("projects_reporting"), Kind.COUNT),
+            **{k: text(ind[k], figure_kind(ind[k], unit)) for k in ("baseline", "target", "actual")},
+            "progress": text(progress, Kind.RATE),
+            "width": _width(progress, 1),
+            "over": progress is not None and progress > 1,
+            "cells": [text(cells.get(c), figure_kind(cells.get(c), unit)) for c in CELLS] if cells else None,
+        })
     return out
 
 
-def _indicator_rows(rows: list[list], indicators: dict[str, Indicator], locale: str) -> list[dict]:
-    columns = exporters.INDICATOR_COLUMNS
+def _trends(report: dict, names: Names) -> list[dict]:
+    """Each indicator's periods as printed: the period's value, the cumulative figure, progress and bar."""
     out = []
-    for values in rows:
-        row = dict(zip(columns, values, strict=True))
-        ind = indicators.get(row["code"])
-        unit, kind = row["unit"], row["kind"]
-        cells = [row[f"cells.{c}"] for c in CELLS]
-        progress = row["progress"]
+    for trend in report.get("trends", []):
+        unit = trend["unit"]
         out.append({
-            "code": row["code"],
-            "name": ind.name(locale) if ind else row["code"],
-            "unit": _enum_label(Unit, unit),
-            "kind": _enum_label(IndicatorKind, kind),
-            "baseline": fmt("baseline", row["baseline"]),
-            "target": fmt("target", row["target"]),
-            "actual": fmt("actual", row["actual"]),
-            "progress": fmt("progress", progress),
-            "width": _width(progress, 1),
-            "over": progress is not None and progress > 1,
-            "cells": [fmt(c, v) for c, v in zip(CELLS, cells, strict=True)] if any(v is not None for v in cells)
-            else None,
+            "code": trend["code"],
+            "name": names.indicators.get(trend["code"], trend["code"]),
+            "target": text(trend["target"], figure_kind(trend["target"], unit)),
+            "periods": [{
+                "period": p["period"],
+                "value": text(p["value"], figure_kind(p["value"], unit)),
+                "cumulative": text(p["cumulative"], figure_kind(p["cumulative"], unit)),
+                "progress": text(p["progress"], Kind.RATE),
+                "reporting": text(p["projects_reporting"], Kind.COUNT),
+                "width": _width(p["progress"], 1),
+            } for p in trend["periods"]],
         })
     return out
 
@@ -273,50 +174,77 @@ def _charts(report: dict) -> dict[str, list]:
     }
     for code, figures in milestones["by_category"].items():
         planned, achieved = figures["planned"], figures["achieved"]
-        charts["milestones"].append(Bar(_code_label("by_category", code),
-                                        f"{format_decimal(achieved)} / {format_decimal(planned)}",
+        charts["milestones"].append(Bar(labels.code_label("by_category", code),
+                                        f"{text(achieved, Kind.COUNT)} / {text(planned, Kind.COUNT)}",
                                         _width(achieved, planned)))
     for row in report["completeness"]:
-        owed = row["owed"]
-        charts["completeness"].append(Bar(row["period"], f"{format_decimal(row['approved'])} / {format_decimal(owed)}",
-                                          _width(row["approved"], owed)))
+        owed, approved = row["owed"], row["approved"]
+        # "5 / 8" is one left-to-right run: unisolated, an Arabic page shows it as "8 / 5".
+        fraction = isolate(f"{text(approved, Kind.COUNT)} / {text(owed, Kind.COUNT)}")
+        charts["completeness"].append(Bar(period_name(row["period"]), fraction, _width(approved, owed)))
     return charts
 
 
-def cohort_context(report: dict, locale: str, generated_at: dt.datetime) -> dict:
-    """Everything the cohort template shows, already translated and formatted (call inside force_locale)."""
-    cohorts, indicators = _names(report)
-    parts = exporters.sections(report)
-    tables = {name: _scalar_rows(name, parts[name][1]) for name in exporters.SCALAR_SECTIONS}
+def _jobs(report: dict, names: Names) -> list[dict]:
+    units = {ind["code"]: ind["unit"] for ind in report["indicators"]}
     jobs = []
     for job in job_callouts(report):
-        total = job["total"] or Decimal(0)
-        ind = indicators.get(job["code"])
+        total, unit = job["total"] or Decimal(0), units[job["code"]]
         jobs.append({
-            "name": ind.name(locale) if ind else job["code"],
-            "total": fmt("actual", job["total"]),
-            "women": fmt("actual", job["women"]),
-            "youth": fmt("actual", job["youth"]),
-            "women_share": format_percent(job["women"] / total, RATE_FORMAT) if total else None,
-            "youth_share": format_percent(job["youth"] / total, RATE_FORMAT) if total else None,
+            "name": names.indicators.get(job["code"], job["code"]),
+            **{k: text(job[k], figure_kind(job[k], unit)) for k in ("total", "women", "youth")},
+            "women_share": text(float(job["women"] / total), Kind.RATE) if total else None,
+            "youth_share": text(float(job["youth"] / total), Kind.RATE) if total else None,
         })
-    indicator_rows = _indicator_rows(parts["indicators"][1], indicators, locale)
+    return jobs
+
+
+def cohort_context(report: dict, locale: str, generated_at: dt.datetime, rows: dict | None = None) -> dict:
+    """Everything the cohort template shows, already translated and formatted (call inside force_locale).
+    `rows` (from `services.cohort_report_and_rows`) adds the per-project annex."""
+    names = report_names(report, locale)
+    cohorts = list(db.session.scalars(sa.select(Cohort).where(Cohort.slug.in_(report["filters"]["cohorts"]))
+                                      .order_by(Cohort.name)))
+    tables = report_tables(report, names)
+    indicator_rows = _indicator_rows(report, names)
     return {
-        "titles": {k: str(v) for k, v in SECTION_TITLES.items()},
+        "titles": {k: str(v) for k, v in labels.SECTION_TITLES.items()},
         "programmes": sorted({c.programme for c in cohorts if c.programme}),
         "cohorts": cohorts,
-        "filters": _filter_rows(parts["filters"][1], cohorts),
-        "generated_at": format_datetime(generated_at, "medium"),
+        "filters": shown_rows(tables["filters"]),
+        "generated_at": datetime_text(generated_at, LONG),
         "include_submitted": bool(report["filters"]["include_submitted"]),
-        "tables": tables,
+        "summary": [s.text for s in summary.summary(report)],
+        "tables": {name: shown_rows(tables[name]) for name in SCALAR_SECTIONS},
         "indicators": indicator_rows,
         "indicator_bars": [Bar(i["name"], i["progress"], i["width"], "tone-warn" if i["over"] else "")
                            for i in indicator_rows],
-        "completeness": [dict(zip(exporters.COMPLETENESS_COLUMNS, r, strict=True)) for r in parts["completeness"][1]],
-        "jobs": jobs,
+        "trends": _trends(report, names),
+        "completeness": report["completeness"],
+        "jobs": _jobs(report, names),
         "charts": _charts(report),
         "cell_labels": [label(Cell(c)) for c in CELLS],
+        "annex": _annex_pages(report, rows, locale) if rows is not None else None,
     }
+
+
+def _annex_pages(report: dict, rows: dict, locale: str) -> list[dict]:
+    config = current_app.config
+    filters = report["filters"]
+    figures = annex.project_figures(rows, filters["from"], filters["reference_date"], filters["include_submitted"],
+                                    config["YOUTH_MIN_AGE"], config["YOUTH_MAX_AGE"])
+    projects, titles, indicators = annex.annex_projects(figures)
+    pages = []
+    for f in annex.ordered(figures, projects):
+        project = projects[f.project_id]
+        progress = [_progress_row(indicators[i["code"]].name(locale) if i["code"] in indicators else i["code"],
+                                  i["unit"], i["baseline"], i["target"], i["actual"], i["progress"])
+                    for i in f.indicators]
+        pages.append(_page(project, f.people, {"women_led": f.women_led, "youth_led": f.youth_led},
+                           [_milestone_row(titles.get(m["id"], ""), m["category"], m["status"], m["late"],
+                                           m["planned_date"], m["achieved_date"]) for m in f.milestones],
+                           progress))
+    return pages
 
 
 # ---------------------------------------------------------------- rendering
@@ -360,24 +288,65 @@ def _html(template: str, locale: str, **context) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint with the static folder as base URL (stylesheets, the embedded font) and nothing else."""
+    """WeasyPrint with the static folder as base URL (stylesheets, the embedded fonts) and nothing else;
+    tagged (structure for screen readers and text extraction)."""
     static = pathlib.Path(current_app.static_folder).resolve()
-    document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=_StaticOnlyFetcher(static))
-    return document.write_pdf()
+    document = HTML(string=for_export(html), base_url=static.as_uri() + "/", url_fetcher=_StaticOnlyFetcher(static))
+    return document.write_pdf(pdf_tags=True)
 
 
-def cohort_html(report: dict, locale: str, generated_at: dt.datetime) -> str:
-    """The HTML the cohort PDF is printed from (`lang`/`dir` of the locale)."""
+def cohort_html(report: dict, locale: str, generated_at: dt.datetime, rows: dict | None = None) -> str:
+    """The HTML the cohort PDF is printed from (`lang`/`dir` of the locale); `rows` adds the annex."""
     with force_locale(locale):
-        return _html("reports/pdf/cohort.html", locale, **cohort_context(report, locale, generated_at))
+        return _html("reports/pdf/cohort.html", locale, **cohort_context(report, locale, generated_at, rows))
 
 
-def cohort_pdf(report: dict, locale: str, generated_at: dt.datetime) -> bytes:
-    """The cohort report as an A4 PDF in `locale` ('fr', 'ar', 'en'), from the §12 dict."""
-    return html_to_pdf(cohort_html(report, locale, generated_at))
+def cohort_pdf(report: dict, locale: str, generated_at: dt.datetime, rows: dict | None = None) -> bytes:
+    """The cohort report as an A4 PDF in `locale` ('fr', 'ar', 'en'), from the §12 dict; with `rows`
+    (`services.cohort_report_and_rows`), one annex page per project. Raises annex.AnnexTooLargeError."""
+    return html_to_pdf(cohort_html(report, locale, generated_at, rows))
 
 
-# ---------------------------------------------------------------- the holder's one-pager
+# ---------------------------------------------------------------- a project's page (one-pager and annex)
+
+def _progress_row(name: str, unit, baseline, target, actual, progress) -> dict:
+    progress = float(progress) if progress is not None else None
+    return {
+        "name": name,
+        "unit": labels.unit_label(unit),
+        "baseline": text(baseline, figure_kind(baseline, unit)),
+        "target": text(target, figure_kind(target, unit)),
+        "actual": text(actual, figure_kind(actual, unit)),
+        "progress": text(progress, Kind.RATE),
+        "width": _width(progress, 1),
+    }
+
+
+def _milestone_row(title: str, category, status, late: bool, planned: dt.date, achieved: dt.date | None) -> dict:
+    return {
+        "title": title,
+        "category": labels.enum_label(MilestoneCategory, category),
+        "status": labels.enum_label(MilestoneStatus, status),
+        "late": late,
+        "planned": date_text(planned),
+        "achieved": date_text(achieved) if achieved else "—",
+    }
+
+
+def _page(project, people: dict, flags: dict, milestones: list[dict], progress: list[dict]) -> dict:
+    """What `reports/pdf/_project.html` shows about one project."""
+    return {
+        "project": project,
+        "sector": labels.enum_label(Sector, project.sector),
+        "status": labels.enum_label(ProjectStatus, project.status),
+        "stage": labels.enum_label(Stage, project.stage) if project.stage else None,
+        "team": {k: text(people[k], Kind.COUNT) for k in ("members", "women", "men", "youth")},
+        "flags": flags,
+        "milestones": milestones,
+        "progress": progress,
+        "progress_bars": [Bar(r["name"], r["progress"], r["width"]) for r in progress],
+    }
+
 
 def one_pager_context(project, locale: str, today: dt.date, generated_at: dt.datetime) -> dict:
     """Profile, team counts, milestones and progress of one project (call inside force_locale).
@@ -389,47 +358,22 @@ def one_pager_context(project, locale: str, today: dt.date, generated_at: dt.dat
 
     min_age, max_age = flags.youth_bounds()
     members = list(project.members)
-    young = [m for m in members if flags.is_young(m.birth_date, today, min_age, max_age)]
-    project_flags = flags.project_flags(project, today)
+    people = {
+        "members": len(members),
+        "women": sum(m.sex == Sex.F for m in members),
+        "men": sum(m.sex == Sex.M for m in members),
+        "youth": sum(flags.is_young(m.birth_date, today, min_age, max_age) for m in members),
+    }
     milestones = list(db.session.scalars(
         sa.select(Milestone).where(Milestone.project_id == project.id)
         .order_by(Milestone.planned_date, Milestone.id)))
-    progress = []
-    for row in project_progress(project.id, today):
-        progress.append({
-            "name": row.indicator.name(locale),
-            "unit": label(row.indicator.unit),
-            "baseline": fmt("baseline", row.baseline),
-            "target": fmt("target", row.target_value),
-            "actual": fmt("actual", row.actual),
-            "progress": fmt("progress", float(row.progress) if row.progress is not None else None),
-            "width": _width(row.progress, 1),
-        })
-    return {
-        "project": project,
-        "sector": label(project.sector),
-        "status": label(project.status),
-        "stage": label(project.stage) if project.stage else None,
-        "team": {
-            "members": format_decimal(len(members)),
-            "women": format_decimal(sum(m.sex == Sex.F for m in members)),
-            "men": format_decimal(sum(m.sex == Sex.M for m in members)),
-            "youth": format_decimal(len(young)),
-        },
-        "flags": project_flags,
-        "milestones": [{
-            "title": m.title,
-            "category": label(m.category),
-            "status": label(m.status),
-            "late": m.is_late(today),
-            "planned": format_date(m.planned_date, "medium"),
-            "achieved": format_date(m.achieved_date, "medium") if m.achieved_date else "—",
-        } for m in milestones],
-        "progress": progress,
-        "progress_bars": [Bar(r["name"], r["progress"], r["width"]) for r in progress],
-        "generated_at": format_datetime(generated_at, "medium"),
-        "today": format_date(today, "long"),
-    }
+    progress = [_progress_row(row.indicator.name(locale), row.indicator.unit, row.baseline, row.target_value,
+                              row.actual, row.progress)
+                for row in project_progress(project.id, today)]
+    page = _page(project, people, flags.project_flags(project, today),
+                 [_milestone_row(m.title, m.category, m.status, m.is_late(today), m.planned_date, m.achieved_date)
+                  for m in milestones], progress)
+    return {**page, "generated_at": datetime_text(generated_at, LONG), "today": date_text(today, LONG)}
 
 
 def one_pager_pdf(project, locale: str) -> bytes:
@@ -437,5 +381,5 @@ def one_pager_pdf(project, locale: str) -> bytes:
     generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with force_locale(locale):
         html = _html("reports/pdf/one_pager.html", locale,
-                     **one_pager_context(project, locale, dt.date.today(), generated_at))
+                     page=one_pager_context(project, locale, dt.date.today(), generated_at))
     return html_to_pdf(html)

@@ -1,7 +1,11 @@
-"""Raw rows for the cohort report (DESIGN §6, §12): explicit-column selects, no ORM objects.
+"""Raw rows behind the cohort report (DESIGN §6, §12): explicit-column selects, no ORM objects.
+
+The report's own figures come from grouped SQL (`aggregates.py`, issue 20); these raw rows serve the
+per-project annex of the PDF (at most `annex.ANNEX_MAX_PROJECTS` projects) and the tests, which reduce
+them with the pure functions of `compute` and check the grouped figures against them.
 
 Every function runs exactly one statement whatever the number of projects, and returns a DataFrame
-built with `compute.frame` (object columns: Decimals, dates and None stay as they are). Window and
+built with `frames.frame` (object columns: Decimals, dates and None stay as they are). Window and
 reference-date filtering happen in `compute`, so the same rows serve every section and every test.
 """
 
@@ -15,7 +19,7 @@ from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone
 from tracker.periods.models import IndicatorValue, PeriodReport
 from tracker.projects.models import Member, Project
-from tracker.reports.compute import frame
+from tracker.reports.frames import frame
 from tracker.trainings.models import Attendance, Training
 
 
@@ -119,7 +123,7 @@ def fetch_values(cohort_ids) -> DataFrame:
     (filtering by status and window is `compute.indicators`' job)."""
     return _frame(
         sa.select(PeriodReport.project_id, IndicatorValue.indicator_id, PeriodReport.period_end,
-                  PeriodReport.status, IndicatorValue.cell, IndicatorValue.value)
+                  PeriodReport.status, IndicatorValue.cell, IndicatorValue.value, PeriodReport.period_label)
         .join(PeriodReport, IndicatorValue.report_id == PeriodReport.id)
         .where(PeriodReport.project_id.in_(_selected_projects(cohort_ids)))
         .order_by(IndicatorValue.id)
@@ -134,8 +138,23 @@ def fetch_reports(cohort_ids) -> DataFrame:
     )
 
 
+def fetch_annex(cohort_ids) -> dict[str, DataFrame]:
+    """The raw rows the per-project annex reduces (`annex.project_figures`): 6 statements, whatever the number
+    of projects. The report itself reads grouped rows (`aggregates.py`)."""
+    ids = list(cohort_ids)
+    return {
+        "projects": fetch_projects(ids),
+        "members": fetch_members(ids),
+        "milestones": fetch_milestones(ids),
+        "indicators": fetch_indicators(),
+        "targets": fetch_targets(ids),
+        "values": fetch_values(ids),
+    }
+
+
 def fetch_all(cohort_ids) -> dict[str, DataFrame]:
-    """Everything the report needs: 10 statements, whatever the number of projects."""
+    """Every raw row the report's figures derive from (10 statements): what `compute` reduces in the tests
+    that check the grouped figures against the row-by-row rules, and what the old raw-read floor reads."""
     ids = list(cohort_ids)
     return {
         "cohorts": fetch_cohorts(ids),

@@ -31,7 +31,7 @@ from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone, MilestoneStatus
 from tracker.periods.models import IndicatorValue, PeriodReport, ReportStatus
 from tracker.projects.models import Member, Project
-from tracker.reports.compute import frame
+from tracker.reports.frames import frame
 from tracker.trainings.models import Attendance, Training
 
 SHEETS = ("projects", "members", "attendance", "sessions", "action_items", "milestones", "targets",
@@ -51,15 +51,8 @@ def _window(column, date_from: dt.date | None, ref: dt.date):
     return column <= ref if date_from is None else column.between(date_from, ref)
 
 
-def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
-               include_submitted: bool = False) -> dict[str, DataFrame]:
-    """The raw sheets for the report of `cohort_ids` over [date_from, ref], in `SHEETS` order."""
-    ids = list(cohort_ids)
-    selected = sa.select(Project.id).where(Project.cohort_id.in_(ids))
-    members_of_selected = sa.select(Member.id).where(Member.project_id.in_(selected))
-    out: dict[str, DataFrame] = {}
-
-    out["projects"] = _frame(
+def _projects(ids) -> DataFrame:
+    return _frame(
         sa.select(Project.id.label("project_id"), Cohort.slug.label("cohort"), Project.code, Project.name,
                   Project.sector, Project.sub_sector, Project.stage, Project.legal_form,
                   Project.registration_date, Project.province, Project.commune, Project.status,
@@ -67,7 +60,10 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
         .join(Cohort, Project.cohort_id == Cohort.id)
         .where(Project.cohort_id.in_(ids)).order_by(Cohort.slug, Project.code, Project.id)
     )
-    out["members"] = _frame(
+
+
+def _members(ids) -> DataFrame:
+    return _frame(
         sa.select(Member.id.label("member_id"), Member.project_id, Project.code.label("project_code"),
                   Project.name.label("project_name"), Member.full_name, Member.sex, Member.birth_date,
                   Member.role, Member.role_title, Member.is_lead, Member.ownership_pct, Member.phone,
@@ -75,7 +71,12 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
         .join(Project, Member.project_id == Project.id)
         .where(Project.cohort_id.in_(ids)).order_by(Project.id, Member.is_lead.desc(), Member.id)
     )
-    out["attendance"] = _frame(
+
+
+def _attendance(ids, date_from: dt.date | None, ref: dt.date) -> DataFrame:
+    selected = sa.select(Project.id).where(Project.cohort_id.in_(ids))
+    members_of_selected = sa.select(Member.id).where(Member.project_id.in_(selected))
+    return _frame(
         sa.select(Training.id.label("training_id"), Training.date, Training.title, Training.topic,
                   Training.duration_hours, Member.project_id, Project.code.label("project_code"),
                   Attendance.member_id, Member.full_name, Attendance.present)
@@ -86,8 +87,11 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
                sa.or_(Training.cohort_id.in_(ids), Training.cohort_id.is_(None)))
         .order_by(Training.date, Training.id, Project.id, Member.full_name, Member.id)
     )
+
+
+def _sessions(ids, date_from: dt.date | None, ref: dt.date) -> DataFrame:
     # staff_notes is deliberately absent: the file may leave the staff room.
-    out["sessions"] = _frame(
+    return _frame(
         sa.select(MentoringSession.id.label("session_id"), MentoringSession.date, MentoringSession.project_id,
                   Project.code.label("project_code"), Project.name.label("project_name"),
                   User.display_name.label("mentor"), MentoringSession.duration_minutes, MentoringSession.mode,
@@ -97,7 +101,10 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
         .where(Project.cohort_id.in_(ids), _window(MentoringSession.date, date_from, ref))
         .order_by(MentoringSession.date, MentoringSession.id)
     )
-    out["action_items"] = _frame(
+
+
+def _action_items(ids, date_from: dt.date | None, ref: dt.date) -> DataFrame:
+    return _frame(
         sa.select(ActionItem.id.label("item_id"), ActionItem.session_id, MentoringSession.date.label("session_date"),
                   MentoringSession.project_id, Project.code.label("project_code"), ActionItem.description,
                   ActionItem.owner_kind, ActionItem.due_date, ActionItem.done_date)
@@ -106,6 +113,9 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
         .where(Project.cohort_id.in_(ids), _window(MentoringSession.date, date_from, ref))
         .order_by(MentoringSession.date, ActionItem.id)
     )
+
+
+def _milestones(ids, date_from: dt.date | None, ref: dt.date) -> DataFrame:
     achieved_in_window = sa.and_(Milestone.status == MilestoneStatus.ACHIEVED,
                                  _window(Milestone.achieved_date, date_from, ref))
     milestones = _frame(
@@ -120,8 +130,11 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
         status not in (MilestoneStatus.ACHIEVED, MilestoneStatus.DROPPED) and planned < ref
         for status, planned in zip(milestones["status"], milestones["planned_date"], strict=True)
     ]
-    out["milestones"] = milestones
-    out["targets"] = _frame(
+    return milestones
+
+
+def _targets(ids) -> DataFrame:
+    return _frame(
         sa.select(Target.project_id, Project.code.label("project_code"), Indicator.code.label("indicator"),
                   Indicator.unit, Target.baseline_value, Target.baseline_date, Target.target_value,
                   Target.target_date)
@@ -130,8 +143,11 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
         .where(Project.cohort_id.in_(ids))
         .order_by(Project.id, Indicator.sort_order, Indicator.code)
     )
+
+
+def _indicator_values(ids, date_from: dt.date | None, ref: dt.date, include_submitted: bool) -> DataFrame:
     statuses = [ReportStatus.APPROVED] + ([ReportStatus.SUBMITTED] if include_submitted else [])
-    out["indicator_values"] = _frame(
+    return _frame(
         sa.select(PeriodReport.project_id, Project.code.label("project_code"), PeriodReport.period_label,
                   PeriodReport.period_start, PeriodReport.period_end, PeriodReport.status,
                   Indicator.code.label("indicator"), Indicator.unit, Indicator.kind, IndicatorValue.cell,
@@ -143,4 +159,19 @@ def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
                _window(PeriodReport.period_end, date_from, ref))
         .order_by(Project.id, PeriodReport.period_end, Indicator.sort_order, Indicator.code, IndicatorValue.id)
     )
-    return out
+
+
+def raw_frames(cohort_ids, date_from: dt.date | None, ref: dt.date,
+               include_submitted: bool = False) -> dict[str, DataFrame]:
+    """The raw sheets for the report of `cohort_ids` over [date_from, ref], in `SHEETS` order."""
+    ids = list(cohort_ids)
+    return {
+        "projects": _projects(ids),
+        "members": _members(ids),
+        "attendance": _attendance(ids, date_from, ref),
+        "sessions": _sessions(ids, date_from, ref),
+        "action_items": _action_items(ids, date_from, ref),
+        "milestones": _milestones(ids, date_from, ref),
+        "targets": _targets(ids),
+        "indicator_values": _indicator_values(ids, date_from, ref, include_submitted),
+    }

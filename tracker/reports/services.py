@@ -1,7 +1,9 @@
 """The cohort report of DESIGN §6 / §12 as one dict, and its JSON form.
 
-`cohort_report` runs a fixed number of queries (`queries.fetch_all`: 10 statements, whatever the
-number of projects; tested with 5 and 50) and hands the rows to the pure functions of `compute`.
+`cohort_report` runs a fixed number of statements (`aggregates.statements`: 10, whatever the number of
+projects; tested with 5 and 50). The heavy sections (trainings, mentoring, indicators and trends,
+milestones, completeness) are grouped in SQL and finished by `sections`; portfolio and people (a few rows
+per project) are reduced by the pure functions of `compute`, as before (issue 20).
 Every format (screen, XLSX, CSV, PDF, JSON) must be built from this dict so the figures agree.
 """
 
@@ -9,11 +11,20 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask import current_app
 
-from tracker.reports import compute, queries
+from tracker.cohorts.models import Cohort
+from tracker.core.text import for_export_deep
+from tracker.extensions import db
+from tracker.indicators.models import Indicator
+from tracker.reports import aggregates, compute, queries, sections
+from tracker.reports.frames import frame
+from tracker.reports.tables import Names
 
-SECTIONS = ("filters", "portfolio", "people", "trainings", "mentoring", "milestones", "indicators", "completeness")
+FRAMES = ("cohorts", "projects", "members")  # reduced by `compute` as before
+SECTIONS = ("filters", "portfolio", "people", "trainings", "mentoring", "milestones", "indicators", "completeness",
+            "trends")
 
 
 def cohort_report(cohort_ids: list[int], date_from: dt.date | None, date_to: dt.date | None,
@@ -27,7 +38,36 @@ def cohort_report(cohort_ids: list[int], date_from: dt.date | None, date_to: dt.
     if date_from is not None and date_from > ref:
         raise ValueError("date_from is after the reference date")
     min_age, max_age = current_app.config["YOUTH_MIN_AGE"], current_app.config["YOUTH_MAX_AGE"]
-    rows = queries.fetch_all(cohort_ids)
+    return _report(list(cohort_ids), date_from, date_to, ref, include_submitted, min_age, max_age)
+
+
+def cohort_report_and_rows(cohort_ids: list[int], date_from: dt.date | None, date_to: dt.date | None,
+                           include_submitted: bool = False, today: dt.date | None = None) -> tuple[dict, dict]:
+    """`cohort_report` and the raw rows of the per-project annex (`queries.fetch_annex`: projects, members,
+    milestones, targets, values, catalogue), which `annex.py` reduces project by project with the rules of
+    `compute`. Only the annex needs them: the report itself reads grouped rows.
+
+    Raises ValueError when `date_from` is after the reference date (`cohort_report`)."""
+    report = cohort_report(cohort_ids, date_from, date_to, include_submitted, today)
+    return report, queries.fetch_annex(cohort_ids)
+
+
+def fetch_grouped(cohort_ids, date_from, ref, include_submitted: bool) -> dict:
+    """Runs `aggregates.statements` (10, whatever the number of projects): DataFrames for the sections
+    `compute` reduces from a few rows per project, row lists for the grouped ones."""
+    connection = db.session.connection()
+    out = {}
+    for name, stmt in aggregates.statements(cohort_ids, date_from, ref, include_submitted).items():
+        result = connection.execute(stmt)
+        rows = result.all()
+        out[name] = frame(rows, list(result.keys())) if name in FRAMES else rows
+    return out
+
+
+def _report(cohort_ids, date_from, date_to, ref, include_submitted: bool, min_age: int, max_age: int) -> dict:
+    rows = fetch_grouped(cohort_ids, date_from, ref, include_submitted)
+    indicators, trends = sections.indicators_and_trends(rows["catalogue"], rows["indicator_values"], rows["cohorts"],
+                                                        date_from, ref)
     return {
         "filters": {
             "cohorts": sorted(rows["cohorts"]["slug"]),
@@ -38,12 +78,13 @@ def cohort_report(cohort_ids: list[int], date_from: dt.date | None, date_to: dt.
         },
         "portfolio": compute.portfolio(rows["projects"], rows["members"], ref, min_age, max_age),
         "people": compute.people(rows["members"], ref, min_age, max_age),
-        "trainings": compute.trainings(rows["trainings"], rows["members"], date_from, ref, min_age, max_age),
-        "mentoring": compute.mentoring(rows["sessions"], rows["projects"], date_from, ref),
-        "milestones": compute.milestones(rows["milestones"], date_from, ref),
-        "indicators": compute.indicators(rows["indicators"], rows["targets"], rows["values"], date_from, ref,
-                                         include_submitted),
-        "completeness": compute.completeness(rows["cohorts"], rows["projects"], rows["reports"], date_from, ref),
+        "trainings": sections.trainings(rows["trainings"], rows["participants"], rows["members"], ref, min_age,
+                                        max_age),
+        "mentoring": sections.mentoring(rows["mentoring"], rows["projects"]),
+        "milestones": sections.milestones(rows["milestones"]),
+        "indicators": indicators,
+        "completeness": sections.completeness(rows["cohorts"], rows["projects"], rows["reports"], date_from, ref),
+        "trends": trends,
     }
 
 
@@ -58,9 +99,22 @@ def _default(value):
 
 def to_json(report: dict) -> str:
     """Keys in §12 order (insertion order, never sorted), UTF-8 text as is."""
-    return json.dumps(report, default=_default, ensure_ascii=False, indent=2)
+    return json.dumps(for_export_deep(report), default=_default, ensure_ascii=False, indent=2)
 
 
 def report_json(cohort_ids: list[int], date_from: dt.date | None, date_to: dt.date | None,
                 include_submitted: bool = False, today: dt.date | None = None) -> str:
+    """`cohort_report` as JSON text (`to_json`). Raises ValueError when `date_from` is after the reference
+    date."""
     return to_json(cohort_report(cohort_ids, date_from, date_to, include_submitted, today))
+
+
+def report_names(report: dict, locale: str) -> Names:
+    """Names of the report's cohorts and indicators in `locale` (two queries), for the files' labels."""
+    slugs = report["filters"]["cohorts"]
+    cohorts = {slug: name for slug, name in db.session.execute(
+        sa.select(Cohort.slug, Cohort.name).where(Cohort.slug.in_(slugs)))}
+    codes = [ind["code"] for ind in report["indicators"]]
+    indicators = {i.code: i.name(locale)
+                  for i in db.session.scalars(sa.select(Indicator).where(Indicator.code.in_(codes)))}
+    return Names(cohorts, indicators)

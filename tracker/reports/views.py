@@ -10,16 +10,15 @@ empty for None). Figures derived for reading only (percentages of members, jobs 
 """
 
 import datetime as dt
-from decimal import Decimal
 
 import sqlalchemy as sa
-from babel.numbers import format_percent
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.cohorts.models import Cohort
+from tracker.cohorts.services import all_cohorts
+from tracker.core import formatting
 from tracker.core.i18n import isolate, label
 from tracker.core.permissions import Action, can, require
 from tracker.extensions import db
@@ -29,7 +28,7 @@ from tracker.periods.models import Cell, ReportStatus
 from tracker.projects.models import ProjectStatus, Sector, Stage
 from tracker.reports import attention as attention_list
 from tracker.reports import grid as completeness_grid
-from tracker.reports import services
+from tracker.reports import labels, services, summary
 from tracker.reports.compute import CELLS, UNKNOWN
 from tracker.reports.filters import parse_filters
 
@@ -50,17 +49,10 @@ def raw_value(value) -> str:
     return str(value)
 
 
-def percent(value) -> str:
-    """A rate (fraction) in the user's locale with at most one decimal: 0.4567 -> "45,7 %"."""
-    if value is None:
-        return "—"
-    rounded = Decimal(str(value)).quantize(Decimal("0.001"))
-    return format_percent(rounded, locale=get_locale(), decimal_quantization=False)
-
-
-def share(part: int, whole: int) -> str:
-    """part / whole as a percentage for reading (not a §12 figure), "—" when whole is 0."""
-    return percent(part / whole) if whole else "—"
+def shown(key: str, value) -> str:
+    """A §12 figure as the page shows it (`formatting`: counts whole, amounts with two decimals, rates in
+    per cent with one decimal), the same text as in the PDF."""
+    return formatting.text(value, labels.value_kind(key, value))
 
 
 def _enum_label(enum_cls, code: str) -> str:
@@ -122,7 +114,20 @@ def _charts(report: dict, names: dict[str, str]) -> dict[str, dict]:
             [{"label": _("Attendus"), "data": [row["owed"] for row in periods]},
              {"label": _("Soumis"), "data": [row["submitted"] for row in periods]},
              {"label": _("Approuvés"), "data": [row["approved"] for row in periods]}]),
+        "chart-trends": _trend_chart(report, names),
     }
+
+
+def _trend_chart(report: dict, names: dict[str, str]) -> dict:
+    """One line per indicator: its cumulative progress towards the target (%) at the end of each period."""
+    trends = report["trends"]
+    periods = [p["period"] for p in trends[0]["periods"]] if trends else []
+    return _chart(
+        "line", [isolate(p) for p in periods],
+        [{"label": names.get(t["code"], t["code"]),
+          "data": [None if p["progress"] is None else float(formatting.rounded(p["progress"], formatting.Kind.RATE))
+                   for p in t["periods"]]} for t in trends],
+        percent=True)
 
 
 def _jobs(report: dict) -> list[dict]:
@@ -134,6 +139,7 @@ def _jobs(report: dict) -> list[dict]:
         cells = row["cells"]
         out.append({
             "code": row["code"],
+            "unit": row["unit"],
             "total": row["actual"],
             "women": cells["women_youth"] + cells["women_other"],
             "youth": cells["women_youth"] + cells["men_youth"],
@@ -158,17 +164,32 @@ def _download_links(filters, cohorts_by_id: dict) -> dict:
     args = filters.query_args()
     return {
         "files": [(fmt, url_for("report_files.cohort_file", fmt=fmt, **args)) for fmt in FILE_FORMATS],
+        # An IATI file describes one cohort: the link works once a single cohort is chosen.
         "iati": [(cohorts_by_id[cid], url_for("report_files.iati_file", cohort=cid))
-                 for cid in filters.cohort_ids if cid in cohorts_by_id],
+                 for cid in filters.cohort_ids if cid in cohorts_by_id] if len(filters.cohort_ids) == 1 else [],
+        "iati_configured": bool(current_app.config.get("IATI_ORG_REF")),
     }
+
+
+def _chips(filters, cohorts) -> list[tuple]:
+    """(cohort, the same page without it) for each chosen cohort: removable chips that work without script."""
+    by_id = {c.id: c for c in cohorts}
+    args = request.args.to_dict(flat=False)
+    chips = []
+    for cid in filters.cohort_ids:
+        if cid in by_id:
+            rest = {**args, "cohort": [str(other) for other in filters.cohort_ids if other != cid]}
+            chips.append((by_id[cid], url_for("reports.cohort_report", **rest)))
+    return chips
 
 
 @bp.route("/cohort")
 @require(Action.VIEW_COHORT_REPORT)
 def cohort_report():
     filters = parse_filters(request.args)
-    cohorts = list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name)))
-    context = {"filters": filters, "cohorts": cohorts, "raw": raw_value, "percent": percent, "share": share}
+    cohorts = all_cohorts()
+    context = {"filters": filters, "cohorts": cohorts, "raw": raw_value, "shown": shown,
+               "chips": _chips(filters, cohorts) if filters.valid else []}
     if not filters.valid:
         return render_template("reports/cohort_report.html", report=None, errors=filters.errors, **context), 400
     today = dt.date.today()
@@ -195,12 +216,17 @@ def cohort_report():
         indicator_names=names,
         grid=completeness_grid.completeness_grid(cohort_ids, filters.date_from, ref, today),
         attention=attention_list.needs_attention(cohort_ids, today),
+        attention_top=attention_list.ATTENTION_TOP,
+        sentences=summary.summary(report),
         quiet_days=attention_list.QUIET_DAYS,
         cohort_names={c.id: c.name for c in cohorts},
         downloads=_download_links(filters, cohorts_by_id) if can(current_user, Action.EXPORT_COHORT) else None,
         enums={"sector": Sector, "status": ProjectStatus, "stage": Stage, "category": MilestoneCategory,
                "unit": Unit, "kind": IndicatorKind, "cell": Cell},
         enum_label=_enum_label,
+        unit_label=labels.unit_label,
+        kind_label=labels.kind_label,
+        is_mean=labels.is_mean,
         cells=CELLS,
         grid_labels=_grid_labels(),
         **context,

@@ -1,12 +1,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.core.fields import LocaleDateField, LocaleDecimalField, OptionalSelectField, VersionField
-from tracker.core.forms import SubmitOnceMixin
+from tracker.core.forms import FlaskForm, SubmitOnceMixin  # FlaskForm: the text gate (core/text.py)
 from tracker.core.i18n import choices
 from tracker.trainings.models import Topic, TrainingMode
 

@@ -22,7 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.cohorts.models import Cohort
+from tracker.cohorts.services import all_cohorts
 from tracker.core import audit
+from tracker.core.dates import LONG, date_text
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.projects.models import Member, Project, ProjectStatus
@@ -131,29 +133,6 @@ def training_attendance(training: Training) -> list[ProjectAttendance]:
     return groups
 
 
-def project_attendance(project_id: int) -> list[sa.Row]:
-    """Attendance of one project's members, newest training first, for the project page.
-
-    Rows have training_id, date, title, topic, member_id, member_name, present. The caller checks that
-    the user may see the project (a holder only their own)."""
-    return list(
-        db.session.execute(
-            sa.select(
-                Training.id.label("training_id"),
-                Training.date,
-                Training.title,
-                Training.topic,
-                Member.id.label("member_id"),
-                Member.full_name.label("member_name"),
-                Attendance.present,
-            )
-            .select_from(Attendance)
-            .join(Training, Attendance.training_id == Training.id)
-            .join(Member, Attendance.member_id == Member.id)
-            .where(Member.project_id == project_id)
-            .order_by(Training.date.desc(), Training.id.desc(), Member.full_name, Member.id)
-        ).all()
-    )
 
 
 def member_attendance_counts(project_id: int) -> dict[int, tuple[int, int]]:
@@ -171,10 +150,6 @@ def member_attendance_counts(project_id: int) -> dict[int, tuple[int, int]]:
     return {member_id: (int(present or 0), int(recorded or 0)) for member_id, present, recorded in rows}
 
 
-def cohorts() -> list[Cohort]:
-    return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name)))
-
-
 def cohort_choices(training: Training) -> list[tuple[Cohort, int]]:
     """For a programme-wide training's sheet: every cohort with the attendance already recorded in it."""
     recorded = dict(
@@ -187,7 +162,7 @@ def cohort_choices(training: Training) -> list[tuple[Cohort, int]]:
             .group_by(Project.cohort_id)
         ).all()
     )
-    return [(cohort, recorded.get(cohort.id, 0)) for cohort in cohorts()]
+    return [(cohort, recorded.get(cohort.id, 0)) for cohort in all_cohorts()]
 
 
 # ---------------------------------------------------------------- trainings
@@ -268,13 +243,7 @@ def update_training(actor, training: Training, data: dict, version) -> Training:
     check_version(training, version)
     data = _clean(data)
     _check_cohort_change(training, data["cohort_id"])
-    before = audit.snapshot(training, TRAINING_FIELDS)
-    for key, value in data.items():
-        setattr(training, key, value)
-    db.session.flush()
-    changes = audit.diff(before, audit.snapshot(training, TRAINING_FIELDS))
-    if changes:
-        audit.record(actor, "update", "training", training.id, changes)
+    audit.update(actor, training, "training", TRAINING_FIELDS, data)
     return training
 
 
@@ -367,6 +336,19 @@ def mark_all_present(sheet: AttendanceSheet, marks: dict[int, bool], project_ids
     return marks
 
 
+def mark_rest_absent(sheet: AttendanceSheet, marks: dict[int, bool]) -> dict[int, bool]:
+    """The marks with every member of the sheet left without an answer set absent ("mark the rest absent")."""
+    return {**{m.id: False for m in sheet.members}, **marks}
+
+
+def attendance_refused(training: Training, today: dt.date):
+    """The reason attendance cannot be recorded yet (a training dated in the future), else None."""
+    if training.date is not None and training.date > today:
+        return _l("Cette formation a lieu le %(date)s : la présence se note à partir de ce jour-là.",
+                  date=date_text(training.date, LONG))
+    return None
+
+
 @dataclass
 class AttendanceResult:
     present: int  # marks saved as present on this sheet
@@ -374,14 +356,19 @@ class AttendanceResult:
     changes: dict[str, list]  # {"member:<id>": [before, after]} for the members whose mark changed
 
 
-def record_attendance(actor, training: Training, marks: dict[int, bool], cohort_id: int | None = None
-                      ) -> AttendanceResult:
+def record_attendance(actor, training: Training, marks: dict[int, bool], cohort_id: int | None = None,
+                      today: dt.date | None = None) -> AttendanceResult:
     """Saves a whole sheet: marks {member_id: present}; existing rows are updated, missing ones created.
 
+    A training dated after `today` (default: today) takes no attendance: raises ServiceError, nothing written.
+
     Every member must belong to a project of the training's cohort (for a programme-wide training, of
-    `cohort_id` when given, else of any cohort); otherwise ServiceError and nothing is written. Writes one
+    `cohort_id` when given, else of any cohort); otherwise raises ServiceError and nothing is written. Writes one
     AuditEvent listing the members whose mark changed. The number of queries does not depend on the
     number of members."""
+    refused = attendance_refused(training, today or dt.date.today())
+    if refused:
+        raise ServiceError(refused)
     marks = {int(member_id): bool(present) for member_id, present in marks.items()}
     cohort_id = training.cohort_id or cohort_id
     stmt = sa.select(Member.id).join(Member.project).where(Member.id.in_(marks or [-1]))

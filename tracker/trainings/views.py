@@ -5,10 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from tracker.core.concurrency import conflict_guard
+from tracker.cohorts.services import all_cohorts
 from tracker.core.forms import ConfirmForm
+from tracker.core.lifecycle import saving
 from tracker.core.permissions import Action, require
-from tracker.core.services import ConflictError, ServiceError
+from tracker.core.query_args import date_arg, int_arg
+from tracker.core.services import ServiceError
+from tracker.core.view_helpers import load_or_404, reload_after_failed_save
 from tracker.extensions import db
 from tracker.trainings import services
 from tracker.trainings.forms import AttendanceSheetForm, TrainingForm, read_marks
@@ -17,39 +20,6 @@ from tracker.trainings.models import Topic, TrainingMode
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 PROGRAMME_WIDE = "programme"  # the cohort filter's value for trainings open to every cohort
-
-
-def _int_arg(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _date_arg(name):
-    """ISO (what date inputs send) or dd/mm/yyyy (typed where date inputs are plain text); else ignored."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    flash(_("La date « %(value)s » n'est pas valide : ce filtre est ignoré.", value=raw), "warning")
-    return None
-
-
-def _load(training_id: int):
-    training = services.get_training(training_id)
-    if training is None:
-        abort(404)
-    return training
-
-
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    flash(str(error.message), "warning" if isinstance(error, ConflictError) else "danger")
 
 
 @bp.route("/")
@@ -63,8 +33,8 @@ def list_trainings():
         cohort_id=int(cohort_arg) if cohort_arg.isdigit() else None,
         programme_wide=cohort_arg == PROGRAMME_WIDE,
         topic=Topic(topic) if topic else None,
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=date_arg("from"),
+        date_to=date_arg("to"),
     )
     page = db.paginate(
         services.training_list_query(filters),
@@ -77,7 +47,7 @@ def list_trainings():
         totals=services.attendance_totals(t.id for t in page.items),
         filters=filters,
         cohort_arg=cohort_arg,
-        cohorts=services.cohorts(),
+        cohorts=all_cohorts(),
         topics=list(Topic),
         programme_wide=PROGRAMME_WIDE,
     )
@@ -86,9 +56,9 @@ def list_trainings():
 @bp.route("/new", methods=["GET", "POST"])
 @require(Action.EDIT_TRAINING)
 def create_training():
-    form = TrainingForm(cohorts=services.cohorts())
+    form = TrainingForm(cohorts=all_cohorts())
     if request.method == "GET":
-        cohort_id = _int_arg("cohort")
+        cohort_id = int_arg("cohort")
         form.cohort_id.data = cohort_id
         form.mode.data = TrainingMode.IN_PERSON.value
         form.date.data = dt.date.today()
@@ -96,14 +66,11 @@ def create_training():
         if not form.claim_submission():
             flash(_("Ce formulaire avait déjà été envoyé : il n'a été enregistré qu'une fois."), "info")
             return redirect(url_for("trainings.list_trainings"))
-        try:
+        with saving(form) as outcome:
             training = services.create_training(current_user, form.training_data())
-        except ServiceError as error:
-            db.session.rollback()
+        if not outcome.ok:
             form.release_submission()
-            _apply_error(form, error)
         else:
-            db.session.commit()
             flash(_("La formation « %(title)s » a été créée.", title=training.title), "success")
             return redirect(url_for("trainings.view_training", training_id=training.id))
     return render_template("trainings/training_form.html", form=form, training=None)
@@ -112,7 +79,7 @@ def create_training():
 @bp.route("/<int:training_id>")
 @require(Action.VIEW_TRAINING)
 def view_training(training_id: int):
-    training = _load(training_id)
+    training = load_or_404(services.get_training, training_id)
     groups = services.training_attendance(training)
     return render_template(
         "trainings/training_detail.html",
@@ -126,25 +93,18 @@ def view_training(training_id: int):
 @bp.route("/<int:training_id>/edit", methods=["GET", "POST"])
 @require(Action.EDIT_TRAINING)
 def edit_training(training_id: int):
-    training = _load(training_id)
-    form = TrainingForm(obj=training, cohorts=services.cohorts())
+    training = load_or_404(services.get_training, training_id)
+    form = TrainingForm(obj=training, cohorts=all_cohorts())
     if request.method == "GET":
         form.version.data = training.version
         form.topic.data = training.topic.value
         form.mode.data = training.mode.value
     conflict = None
     if form.validate_on_submit():
-        try:
-            with conflict_guard():
-                services.update_training(current_user, training, form.training_data(), form.version.data)
-                db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-            if isinstance(error, ConflictError):
-                training = _load(training_id)
-                conflict = training
-                form.version.data = training.version  # saving again now is a deliberate overwrite
+        with saving(form) as outcome:
+            services.update_training(current_user, training, form.training_data(), form.version.data)
+        if not outcome.ok:
+            training, conflict = reload_after_failed_save(outcome, services.get_training, training_id, form)
         else:
             flash(_("La formation a été enregistrée."), "success")
             return redirect(url_for("trainings.view_training", training_id=training_id))
@@ -154,12 +114,12 @@ def edit_training(training_id: int):
 @bp.route("/<int:training_id>/delete", methods=["GET", "POST"])
 @require(Action.EDIT_TRAINING)
 def delete_training(training_id: int):
-    training = _load(training_id)
+    training = load_or_404(services.get_training, training_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         title = training.title
-        services.delete_training(current_user, training)
-        db.session.commit()
+        with saving(catch=()):
+            services.delete_training(current_user, training)
         flash(_("La formation « %(title)s » a été supprimée.", title=title), "success")
         return redirect(url_for("trainings.list_trainings"))
     recorded = services.attendance_totals([training.id])[training.id][1]
@@ -169,8 +129,8 @@ def delete_training(training_id: int):
 @bp.route("/<int:training_id>/attendance", methods=["GET", "POST"])
 @require(Action.EDIT_TRAINING)
 def edit_attendance(training_id: int):
-    training = _load(training_id)
-    cohort_id = training.cohort_id or _int_arg("cohort")
+    training = load_or_404(services.get_training, training_id)
+    cohort_id = training.cohort_id or int_arg("cohort")
     include_inactive = request.args.get("inactive") == "1"
     if cohort_id is None:  # a programme-wide training: which cohort's projects to list?
         return render_template("trainings/attendance_cohorts.html", training=training,
@@ -182,18 +142,17 @@ def edit_attendance(training_id: int):
     submitted, submitted_all = None, set()
     if form.validate_on_submit():
         marks, submitted_all, invalid = read_marks(request.form)
-        try:
+        with saving() as outcome:
             if invalid:
                 raise ServiceError(_("Certaines réponses de la feuille sont illisibles : rien n'a été enregistré."))
             marks = services.mark_all_present(sheet, marks, submitted_all)
+            if request.form.get("rest_absent") == "1":
+                marks = services.mark_rest_absent(sheet, marks)
             result = services.record_attendance(current_user, training, marks, cohort_id=sheet.cohort.id)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+        if not outcome.ok:
             submitted = marks  # what was ticked stays ticked
             sheet = services.attendance_sheet(training, cohort_id, include_inactive)
         else:
-            db.session.commit()
             flash(_("Présences enregistrées : %(present)s, %(absent)s.",
                     present=ngettext("%(num)s présent", "%(num)s présents", result.present),
                     absent=ngettext("%(num)s absent", "%(num)s absents", result.absent)), "success")
@@ -209,4 +168,5 @@ def edit_attendance(training_id: int):
         marks=marks,
         all_present=submitted_all,
         counts=sheet.counts(marks),
+        refused=services.attendance_refused(training, dt.date.today()),
     )
