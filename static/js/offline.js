@@ -236,6 +236,7 @@
       form.submit();
       return;
     }
+    if (claimedByWorker) { retry = setTimeout(replayOne, RETRY_CLAIMED_MS); }
   }
 
   async function queueOfThisUser() {

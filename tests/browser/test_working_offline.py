@@ -156,6 +156,42 @@ def test_a_report_filled_offline_survives_a_reload_and_is_sent_once_online(
         context.close()
 
 
+def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_sent(
+        browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
+    """The race of the signal coming back: the page reloads while the service worker holds the queued item,
+    and the worker's "needs the page" message goes to the page that is being replaced. The new page must not
+    leave the item waiting for the holder's next click: it looks again once the worker lets go."""
+    context, page = phone(browser, base_url, "fr")
+    try:
+        log_in(page, base_url, "holder", demo_password)
+        switch_language(page, "fr")
+        wait_for_worker(page)
+        path = page.locator("#reports-due a.btn").first.get_attribute("href")
+        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
+        page.goto(path)
+        report_given_back.append((int(project_id), label))
+        context.set_offline(True)
+        page.locator("textarea[name=highlights]").fill(TYPED["fr"])
+        submit(page)
+        expect(page.locator("#offline-queued")).to_be_visible()
+        key = page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))"
+                            ".then(item => item.key)")  # as the worker does when Background Sync fires
+
+        with page.expect_navigation():
+            context.set_offline(False)  # the page reloads; the item is the worker's, so the page skips it
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        assert report_state(demo_database, int(project_id), label)[0] != "submitted"
+        # The worker met errors or a sign-in page and lets go, its message lost with the old page.
+        page.evaluate("key => MowakabaStore.release(key, { needsPage: true })", key)
+        status, submits, keys = wait_for_submission(demo_database, int(project_id), label, timeout=10)
+        assert status == "submitted"
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("MowakabaStore.all('queue').then(items => items.length)") == 0
+    finally:
+        context.close()
+
+
 def test_logout_offline_leaves_nothing_for_the_next_account(browser: Browser, base_url, demo_password):
     context, page = phone(browser, base_url, "fr")
     try:
