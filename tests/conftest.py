@@ -1,5 +1,8 @@
 """Fixtures: one schema per run (built by the migrations), one rolled-back transaction per test.
 
+After every test, the sums kept beside the indicator values (`report_value_sums`, issue 20) must equal a
+recomputation from the values: whatever a test wrote, through whichever route, service or loader.
+
 The backend is SQLite unless TEST_DATABASE_URL_ACTIVE points at PostgreSQL (`make test` runs both).
 """
 
@@ -20,6 +23,7 @@ from config import TestingConfig
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db
+from tracker.periods import value_sums
 
 PASSWORD = "correct-horse-battery"
 FROZEN_TODAY = dt.date(2026, 11, 18)  # mid-quarter: the Actors cohort's 2026-T4 is running and not yet due
@@ -105,8 +109,19 @@ def _db(app):
         finally:
             db.session.remove()
             db.session = original
+            differing = value_sums_differing(connection)
             outer.rollback()
             connection.close()
+        assert not differing, f"report_value_sums differ from the values they sum: {differing[:5]}"
+
+
+def value_sums_differing(connection) -> list:
+    """Rows of `report_value_sums` and of their recomputation that the other lacks (empty when equal)."""
+    try:
+        with connection.begin_nested():
+            return value_sums.differing(connection)
+    except sa.exc.DBAPIError:
+        return []  # a transaction the test left failed (it has failed too): nothing can be read
 
 
 @pytest.fixture

@@ -74,7 +74,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """What core shows or decides for the features without importing them: enumeration labels, the home
-    page, which projects a staff member is assigned to, and which pages a holder may keep offline."""
+    page, which projects a staff member is assigned to, and which pages a holder may keep offline; and the
+    sums the reports read, kept with every write of the values."""
     from tracker.cohorts import labels as cohort_labels
     from tracker.core import i18n, permissions, security, views
     from tracker.indicators import labels as indicator_labels
@@ -82,6 +83,7 @@ def register_features(app: Flask) -> None:
     from tracker.milestones import labels as milestone_labels
     from tracker.offline.caching import offline_cache_control
     from tracker.periods import labels as period_labels
+    from tracker.periods import value_sums
     from tracker.portfolio.home import home_page
     from tracker.projects import labels as project_labels
     from tracker.projects.services import assigned_project_ids
@@ -93,6 +95,7 @@ def register_features(app: Flask) -> None:
     views.register_home(home_page)
     permissions.register_assignments(assigned_project_ids)
     security.register_offline_policy(offline_cache_control)
+    value_sums.listen()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -54,6 +54,12 @@ def enum_column(enum_cls: type[enum.Enum], name: str, **kwargs) -> sa.Enum:
     )
 
 
+def cents(column):
+    """An amount column as whole cents (an integer on every backend: SQLite stores NUMERIC as a float, and
+    adding floats could drift by a cent)."""
+    return sa.cast(sa.func.round(column * 100), sa.BigInteger)
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -33,6 +33,7 @@ from tracker.indicators.catalogue import ensure_default_catalogue
 from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
 from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneStatus
+from tracker.periods import value_sums
 from tracker.periods.calendar import periods_between
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
 from tracker.projects.models import (
@@ -193,12 +194,14 @@ def load_scale(password: str, fraction: float = 1.0, seed: int = 1, today: dt.da
 
 
 def _finish(writer: _Writer) -> None:
+    value_sums.rebuild(writer.conn)  # the values went in by COPY, past the ORM that keeps the sums
     if writer.postgres:
         for name in _TABLES:
             # Table names come from the constant _TABLES, never from input.
             statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))"  # noqa: E501  # nosec B608
             writer.conn.execute(sa.text(statement))
-        for name in (*_TABLES, "project_staff", "project_holders"):  # the planner needs the new sizes
+        # The planner needs the new sizes.
+        for name in (*_TABLES, "project_staff", "project_holders", "report_value_sums"):
             db.session.execute(sa.text(f"ANALYZE {name}"))  # counts this transaction's own rows
 
 

@@ -2,7 +2,10 @@
 
 The indicator values, mentoring sessions with their action items, training attendance and period reports
 are reduced by `GROUP BY` statements that run alike on PostgreSQL and SQLite; the window, the reference date
-and the counted statuses are in the `WHERE`. What comes back is a handful of rows per project at most
+and the counted statuses are in the `WHERE`. The indicator values are read from `report_value_sums`, the
+values of each report × indicator side by side, kept in the same transaction as every write of the values
+(`tracker/periods/value_sums.py`): a third of the rows, and no join-and-group of the raw values per click.
+What comes back is a handful of rows per project at most
 (mentoring: one per project with sessions; participants: one per member present), or per indicator × period
 × cell; `sections.py` turns them into the §12 figures, with exactly the rules of `compute.py`.
 
@@ -19,20 +22,16 @@ import datetime as dt
 import sqlalchemy as sa
 
 from tracker.cohorts.models import Cohort
+from tracker.core.models import cents
 from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone, MilestoneStatus
-from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
+from tracker.periods.models import Cell, PeriodReport, ReportStatus, ReportValueSums
 from tracker.projects.models import Member, Project, ProjectStatus
 from tracker.trainings.models import Attendance, Topic, Training
 
 NO_SESSION_DAYS = 60
 EVER_SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.RETURNED)
-
-
-def cents(column):
-    """An amount column as whole cents (an integer on every backend)."""
-    return sa.cast(sa.func.round(column * 100), sa.BigInteger)
 
 
 def _flag(condition):
@@ -201,20 +200,15 @@ BROKEN_DOWN = tuple(str(c) for c in Cell if c != Cell.TOTAL)
 
 
 def _values_per_report(ids, date_from, ref, include_submitted: bool) -> sa.Subquery:
-    """`indicator_values`, step 1: one row per report × indicator, its cells side by side as columns."""
-    amount = cents(IndicatorValue.value)
-    broken_down = IndicatorValue.cell != Cell.TOTAL
-    # One report per project × label, one value per report × indicator × cell: a cell column holds one value.
+    """`indicator_values`, step 1: one row per report × indicator, its cells side by side as columns, read
+    from the sums kept with the values (`tracker/periods/value_sums.py`)."""
+    s = ReportValueSums
     return (
-        sa.select(PeriodReport.project_id, IndicatorValue.indicator_id, PeriodReport.period_end,
-                  PeriodReport.period_label, sa.func.min(IndicatorValue.id).label("first_id"),
-                  sa.func.count(sa.case((broken_down, 1))).label("cells"),
-                  sa.func.max(sa.case((IndicatorValue.cell == Cell.TOTAL, amount))).label("total"),
-                  *(sa.func.max(sa.case((IndicatorValue.cell == cell, amount))).label(cell) for cell in BROKEN_DOWN))
-        .join(PeriodReport, IndicatorValue.report_id == PeriodReport.id)
+        sa.select(PeriodReport.project_id, s.indicator_id, PeriodReport.period_end, PeriodReport.period_label,
+                  s.first_value_id.label("first_id"), s.broken_down.label("cells"), s.total_cents.label("total"),
+                  *(getattr(s, f"{cell}_cents").label(cell) for cell in BROKEN_DOWN))
+        .join(PeriodReport, s.report_id == PeriodReport.id)
         .where(*_counted(ids, date_from, ref, include_submitted))
-        .group_by(IndicatorValue.report_id, PeriodReport.project_id, IndicatorValue.indicator_id,
-                  PeriodReport.period_end, PeriodReport.period_label)
         .subquery()
     )
 

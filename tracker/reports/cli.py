@@ -1,5 +1,5 @@
 """`flask report cohort` (DESIGN §11): the §12 report as JSON, a CSV ZIP, an XLSX workbook or a PDF;
-`flask report iati`."""
+`flask report iati`; `flask report check-sums`."""
 
 import datetime as dt
 import pathlib
@@ -129,3 +129,25 @@ def iati_command(slug, output) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"IATI file written to {output} ({len(data)} bytes).", err=True)
+
+
+@report_cli.command("check-sums", help="Check the indicator sums the reports read against the values "
+                                       "(report_value_sums); --fix rewrites them.")
+@click.option("--fix", is_flag=True, help="Rewrite every sum from the values when any differs.")
+@with_appcontext
+def check_sums_command(fix) -> None:
+    from tracker.extensions import db
+    from tracker.periods import value_sums
+
+    connection = db.session.connection()
+    differing = value_sums.differing(connection)
+    if not differing:
+        click.echo("The indicator sums equal the values.")
+        return
+    reports = len({row.report_id for row in differing})
+    if not fix:
+        raise click.ClickException(f"the indicator sums of {reports} report(s) differ from their values; "
+                                   f"run `flask report check-sums --fix`.")
+    value_sums.rebuild(connection)
+    db.session.commit()
+    click.echo(f"The indicator sums of {reports} report(s) differed; every sum was rewritten from the values.")

@@ -1,0 +1,79 @@
+"""`report_value_sums`: each report's values of one indicator side by side, kept equal to `indicator_values`.
+
+The programme-wide report would otherwise join 2 million values to their reports and group them on every
+click (issue 20). The sums are derived data, rewritten for the reports whose values changed in the same
+transaction as the change, never by a timer:
+
+- every ORM write of an `IndicatorValue` (the report forms, the review, the demo, the tests' factories) is
+  seen by the `after_flush` listener, which rewrites the sums of the reports touched;
+- a deleted report or indicator takes its sums with it (`ON DELETE CASCADE`);
+- bulk loaders that bypass the ORM (the scale set's COPY) call `rebuild()` when they are done.
+
+`recomputed()` is the same statement over all the values: `differing()` compares it with the table, which the
+tests do after every test and `flask report check-sums [--fix]` does on a live database.
+"""
+
+import itertools
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.core.models import cents
+from tracker.periods.models import Cell, IndicatorValue, ReportValueSums
+
+BROKEN_DOWN = tuple(c for c in Cell if c != Cell.TOTAL)
+COLUMNS = ("report_id", "indicator_id", "first_value_id", "broken_down", "total_cents",
+           *(f"{cell}_cents" for cell in BROKEN_DOWN))
+
+
+def recomputed(report_ids=None) -> sa.Select:
+    """The sums, computed from `indicator_values` (of the given reports, or of all)."""
+    v = IndicatorValue
+    amount = cents(v.value)
+    query = (
+        sa.select(v.report_id, v.indicator_id, sa.func.min(v.id), sa.func.count(sa.case((v.cell != Cell.TOTAL, 1))),
+                  sa.func.max(sa.case((v.cell == Cell.TOTAL, amount))),
+                  *(sa.func.max(sa.case((v.cell == cell, amount))) for cell in BROKEN_DOWN))
+        .group_by(v.report_id, v.indicator_id)
+    )
+    return query if report_ids is None else query.where(v.report_id.in_(report_ids))
+
+
+def refresh(connection: sa.Connection, report_ids) -> None:
+    """Rewrite the sums of these reports from their values."""
+    ids = sorted(set(report_ids))
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[start:start + 500]
+        connection.execute(sa.delete(ReportValueSums).where(ReportValueSums.report_id.in_(chunk)))
+        connection.execute(sa.insert(ReportValueSums).from_select(COLUMNS, recomputed(chunk)))
+
+
+def rebuild(connection: sa.Connection) -> None:
+    """Rewrite every sum: for loaders that write the values in bulk, outside the ORM."""
+    connection.execute(sa.delete(ReportValueSums))
+    connection.execute(sa.insert(ReportValueSums).from_select(COLUMNS, recomputed()))
+
+
+def differing(connection: sa.Connection) -> list:
+    """Rows of the table and of its recomputation that the other lacks: empty when they are equal."""
+    kept = sa.select(*(ReportValueSums.__table__.c[name] for name in COLUMNS))
+    fresh = recomputed()
+    return [*connection.execute(sa.except_(kept, fresh)), *connection.execute(sa.except_(fresh, kept))]
+
+
+def _touched_reports(session: Session) -> set[int]:
+    return {obj.report_id for obj in itertools.chain(session.new, session.dirty, session.deleted)
+            if isinstance(obj, IndicatorValue) and obj.report_id is not None}
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    # The session's new, dirty and deleted objects are still those of the flush that just ran.
+    touched = _touched_reports(session)
+    if touched:
+        refresh(session.connection(), touched)
+
+
+def listen() -> None:
+    """Keep the sums with every ORM session (called once when the app is created)."""
+    if not sa.event.contains(Session, "after_flush", _after_flush):
+        sa.event.listen(Session, "after_flush", _after_flush)
