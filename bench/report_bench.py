@@ -20,6 +20,7 @@ import time
 
 import pandas
 import sqlalchemy as sa
+from flask import current_app
 
 from bench import common
 from tracker.cohorts.models import Cohort
@@ -71,11 +72,14 @@ def grouped_floor(cohort_ids: list[int]) -> tuple[float, int]:
     """The report's statements executed and their rows fetched by the DBAPI cursor (no SQLAlchemy rows)."""
     import datetime as dt
 
-    statements = aggregates.statements(cohort_ids, None, dt.date.today(), False)
+    config = current_app.config
+    statements = aggregates.statements(cohort_ids, None, dt.date.today(), False, config["YOUTH_MIN_AGE"],
+                                       config["YOUTH_MAX_AGE"])
     start, rows = time.perf_counter(), 0
     with db.engine.connect() as conn:
-        for stmt in statements.values():
-            rows += len(conn.execute(stmt).cursor.fetchall())
+        for name, stmt in statements.items():
+            with aggregates.planned(conn, name):  # the report's own planner settings
+                rows += len(conn.execute(stmt).cursor.fetchall())
     return time.perf_counter() - start, rows
 
 

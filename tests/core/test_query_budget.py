@@ -35,7 +35,7 @@ BUDGETS = {
     "/admin/users": 4 + BELL,
     "/admin/audit/": 9 + BELL,
 }
-REPORT_BUDGET = 10  # tracker/reports/aggregates.statements (issue 20)
+REPORT_BUDGET = 11  # tracker/reports/aggregates.statements (issue 20)
 PAGE_SIZES = ("PROJECTS_PER_PAGE", "SESSIONS_PER_PAGE", "TRAININGS_PER_PAGE", "REPORTS_PER_PAGE", "AUDIT_PER_PAGE")
 
 

@@ -256,7 +256,7 @@ def test_query_count_does_not_grow_with_projects(count_queries):
         with count_queries() as queries:
             reports.append(cohort_report([cohort_id], None, dt.date(2025, 6, 30)))
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 10  # aggregates.statements (issue 20: grouped SQL)
+    assert counts[0] == counts[1] == 11  # aggregates.statements (issue 20: grouped SQL)
     small_report, large_report = reports
     assert (small_report["portfolio"]["projects"], large_report["portfolio"]["projects"]) == (5, 50)
     assert large_report["people"]["members"] == 100 and large_report["trainings"]["participants"] == 50

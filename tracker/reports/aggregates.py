@@ -18,6 +18,7 @@ alone (the "floor" of issue 20) on the very SQL the report runs.
 """
 
 import datetime as dt
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
@@ -27,7 +28,8 @@ from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone, MilestoneStatus
 from tracker.periods.models import Cell, PeriodReport, ReportStatus, ReportValueSums
-from tracker.projects.models import Member, Project, ProjectStatus
+from tracker.projects.flags import WOMEN_OWNERSHIP_THRESHOLD, birth_date_range
+from tracker.projects.models import Member, Project, ProjectStatus, Sex
 from tracker.trainings.models import Attendance, Topic, Training
 
 NO_SESSION_DAYS = 60
@@ -59,10 +61,53 @@ def projects(ids) -> sa.Select:
             .where(Project.cohort_id.in_(ids)).order_by(Project.id))
 
 
-def members(ids) -> sa.Select:
-    return (sa.select(Member.id, Member.project_id, Member.sex, Member.birth_date, Member.is_lead,
-                      Member.ownership_pct)
-            .where(Member.project_id.in_(_selected(ids))).order_by(Member.id))
+def _young(birth_date, ref: dt.date, min_age: int, max_age: int):
+    """`flags.is_young` on `ref` as SQL (the same bounds as `flags.youth_led_clause`): NULL birth → not young."""
+    after, until = birth_date_range(ref, min_age, max_age)
+    return sa.and_(birth_date > after, birth_date <= until)
+
+
+def people(ids, ref, min_age, max_age) -> sa.Select:
+    """`compute.people` in one row: the team memberships of the selected projects by sex, youth on `ref`,
+    age unknown, and the leads' sex; with `compute.portfolio`'s women-led and youth-led projects."""
+    m = Member
+    woman, man = m.sex == Sex.F, m.sex == Sex.M
+    young = _young(m.birth_date, ref, min_age, max_age)
+    lead = m.is_lead.is_(True)
+    counts = {
+        "members": sa.true(), "women": woman, "men": man,
+        "sex_not_stated": sa.or_(m.sex.is_(None), m.sex.not_in([Sex.F, Sex.M])),
+        "youth": young, "young_women": sa.and_(young, woman), "age_unknown": m.birth_date.is_(None),
+        "leads_women": sa.and_(lead, woman), "leads_men": sa.and_(lead, man),
+    }
+    women_led, youth_led = _leadership(ids, ref, min_age, max_age)
+    return (sa.select(*(sa.func.coalesce(sa.func.sum(_flag(c)), 0).label(key) for key, c in counts.items()),
+                      women_led.label("women_led"), youth_led.label("youth_led"))
+            .where(m.project_id.in_(_selected(ids))))
+
+
+def _leadership(ids, ref, min_age, max_age):
+    """`compute.portfolio`'s women-led and youth-led projects, as two scalar subqueries (`flags.is_women_led`:
+    a woman leads, or women own at least the threshold; `flags.is_youth_led`: the first lead is young on
+    `ref`)."""
+    m = Member
+    selected = m.project_id.in_(_selected(ids))
+    per_project = (
+        sa.select(sa.func.max(_flag(sa.and_(m.is_lead.is_(True), m.sex == Sex.F))).label("woman_leads"),
+                  sa.func.coalesce(sa.func.sum(sa.case((m.sex == Sex.F, cents(m.ownership_pct)))), 0)
+                  .label("women_share_cents"))
+        .where(selected)
+        .group_by(m.project_id)
+        .subquery()
+    )
+    first_leads = sa.select(sa.func.min(m.id)).where(selected, m.is_lead.is_(True)).group_by(m.project_id)
+    women_led = (sa.select(sa.func.count()).select_from(per_project)
+                 .where(sa.or_(per_project.c.woman_leads == 1,
+                               per_project.c.women_share_cents >= int(WOMEN_OWNERSHIP_THRESHOLD * 100))))
+    lead = sa.orm.aliased(Member)
+    youth_led = (sa.select(sa.func.count()).select_from(lead)
+                 .where(lead.id.in_(first_leads), _young(lead.birth_date, ref, min_age, max_age)))
+    return women_led.scalar_subquery(), youth_led.scalar_subquery()
 
 
 def milestones(ids, date_from, ref) -> sa.Select:
@@ -120,17 +165,37 @@ def trainings(ids, date_from, ref) -> sa.Select:
     )
 
 
-def participants(ids, date_from, ref) -> sa.Select:
-    """One row per selected member present at a training of the window: whether one was on the business plan."""
+def participants(ids, date_from, ref, min_age, max_age) -> sa.Select:
+    """`compute.trainings`' participants in one row: the selected members present at a training of the
+    window (each once per project), by disaggregation cell on `ref` (`compute.cell_of`), and the projects
+    with one of them at a business-plan training."""
     att = _attendance(ids)
-    return (
+    present = (
         sa.select(att.c.member_id, att.c.project_id,
                   sa.func.max(_flag(Training.topic == Topic.BUSINESS_PLAN)).label("business_plan"))
         .join(Training, Training.id == att.c.training_id)
         .where(att.c.present.is_(True), _window(Training.date, date_from, ref),
                sa.or_(Training.cohort_id.in_(ids), Training.cohort_id.is_(None)))
         .group_by(att.c.member_id, att.c.project_id)
-        .order_by(att.c.member_id)
+        .subquery()
+    )
+    young = _young(Member.birth_date, ref, min_age, max_age)
+    other = sa.or_(Member.birth_date.is_(None), sa.not_(young))  # age unknown is never youth
+    cells = {
+        "not_stated": sa.or_(Member.sex.is_(None), Member.sex.not_in([Sex.F, Sex.M])),
+        "women_youth": sa.and_(Member.sex == Sex.F, young),
+        "women_other": sa.and_(Member.sex == Sex.F, other),
+        "men_youth": sa.and_(Member.sex == Sex.M, young),
+        "men_other": sa.and_(Member.sex == Sex.M, other),
+    }
+    return (
+        sa.select(sa.func.count().label("participants"),
+                  sa.func.count(sa.distinct(sa.case((present.c.business_plan == 1, present.c.project_id))))
+                  .label("business_plan_projects"),
+                  *(sa.func.coalesce(sa.func.sum(_flag(condition)), 0).label(cell)
+                    for cell, condition in cells.items()))
+        .select_from(present)
+        .join(Member, Member.id == present.c.member_id)
     )
 
 
@@ -141,29 +206,32 @@ def mentoring(ids, date_from, ref) -> sa.Select:
     last 60 days, and action items of sessions held by `ref` still open on `ref` (and overdue)."""
     recent_from = ref - dt.timedelta(days=NO_SESSION_DAYS)
     open_on_ref = sa.or_(ActionItem.done_date.is_(None), ActionItem.done_date > ref)
-    # Every session's open items, added up once; the sessions held after `ref` are left out below, by a
-    # CASE on the joined rows, rather than by a second pass over the sessions to choose the items.
+    # The open items are added up per project on their own (a few per project), then joined to the
+    # sessions' sums: the sessions are read once, and never joined to their items row by row.
     items = (
-        sa.select(ActionItem.session_id, sa.func.count().label("open"),
+        sa.select(MentoringSession.project_id, sa.func.count().label("open"),
                   sa.func.sum(_flag(ActionItem.due_date < ref)).label("overdue"))
         .join(MentoringSession, ActionItem.session_id == MentoringSession.id)
-        .where(open_on_ref, MentoringSession.project_id.in_(_selected(ids)))
-        .group_by(ActionItem.session_id)
+        .where(open_on_ref, MentoringSession.date <= ref, MentoringSession.project_id.in_(_selected(ids)))
+        .group_by(MentoringSession.project_id)
         .subquery()
     )
     in_window = _window(MentoringSession.date, date_from, ref)
-    held = MentoringSession.date <= ref
-    return (
+    sessions = (
         sa.select(MentoringSession.project_id,
                   sa.func.sum(_flag(in_window)).label("sessions"),
                   sa.func.sum(sa.case((in_window, MentoringSession.duration_minutes), else_=0)).label("minutes"),
-                  sa.func.max(_flag(MentoringSession.date.between(recent_from, ref))).label("recent"),
-                  sa.func.coalesce(sa.func.sum(sa.case((held, items.c.open))), 0).label("open_items"),
-                  sa.func.coalesce(sa.func.sum(sa.case((held, items.c.overdue))), 0).label("overdue_items"))
-        .outerjoin(items, items.c.session_id == MentoringSession.id)
+                  sa.func.max(_flag(MentoringSession.date.between(recent_from, ref))).label("recent"))
         .where(MentoringSession.project_id.in_(_selected(ids)))
         .group_by(MentoringSession.project_id)
-        .order_by(MentoringSession.project_id)
+        .subquery()
+    )
+    return (
+        sa.select(sessions.c.project_id, sessions.c.sessions, sessions.c.minutes, sessions.c.recent,
+                  sa.func.coalesce(items.c.open, 0).label("open_items"),
+                  sa.func.coalesce(items.c.overdue, 0).label("overdue_items"))
+        .outerjoin(items, items.c.project_id == sessions.c.project_id)
+        .order_by(sessions.c.project_id)
     )
 
 
@@ -213,83 +281,79 @@ def _values_per_report(ids, date_from, ref, include_submitted: bool) -> sa.Subqu
     )
 
 
-def _values_by_end(per_report: sa.Subquery) -> sa.Subquery:
-    """`indicator_values`, step 2: each row with its period end's total, its rank among the labels of that end,
-    the pair's last end, and the running count of each cell over those labels."""
+def _values_per_end(per_report: sa.Subquery) -> sa.Subquery:
+    """`indicator_values`, step 2: one row per project × indicator × period end (a project may have two
+    labels ending the same day): the end's total and each cell's sum over those labels.
+
+    The end's total is the sum of its five cells when any is given, else its total cells
+    (`figures.period_total`); a cell's sum stays NULL when no label gives it."""
     v = per_report.c
-    pair, at_end = (v.project_id, v.indicator_id), (v.project_id, v.indicator_id, v.period_end)
     cells_cents = sum((sa.func.coalesce(v[cell], 0) for cell in BROKEN_DOWN), sa.literal(0, sa.BigInteger))
-    end_total = sa.case((sa.func.sum(v.cells).over(partition_by=at_end) > 0,
-                         sa.func.sum(cells_cents).over(partition_by=at_end)),
-                        else_=sa.func.sum(sa.func.coalesce(v.total, 0)).over(partition_by=at_end))
+    end_total = sa.case((sa.func.sum(v.cells) > 0, sa.func.sum(cells_cents)),
+                        else_=sa.func.sum(sa.func.coalesce(v.total, 0)))
     return (
-        sa.select(v.indicator_id, v.project_id, v.period_end, v.period_label, v.first_id,
-                  *(v[cell] for cell in BROKEN_DOWN),
-                  end_total.label("end_total"),
-                  sa.func.row_number().over(partition_by=at_end, order_by=v.period_label, rows=(None, 0))
-                  .label("nth_label"),
-                  sa.func.max(v.period_end).over(partition_by=pair).label("last_end"),
-                  *(sa.func.count(v[cell]).over(partition_by=at_end, order_by=v.period_label, rows=(None, 0))
-                    .label(f"{cell}_nth_at_end") for cell in BROKEN_DOWN))
+        sa.select(v.project_id, v.indicator_id, v.period_end, end_total.label("end_total"),
+                  *(sa.func.sum(v[cell]).label(cell) for cell in BROKEN_DOWN))
+        .group_by(v.project_id, v.indicator_id, v.period_end)
         .subquery()
     )
 
 
-def _ranked_values(by_end: sa.Subquery) -> sa.Subquery:
-    """`indicator_values`, step 3: the previous period's total and each cell's running count over the
-    project's periods."""
-    e = by_end.c
-    order = (e.period_end, e.period_label)
+def _values_over_time(per_end: sa.Subquery) -> sa.Subquery:
+    """`indicator_values`, step 3, one window over each project × indicator, in the order of the period ends:
+    the previous end's total, the next end (none: this is the project's latest), and each cell's running
+    count of ends giving it (1 where the cell is given: the first time)."""
+    e = per_end.c
+    # One window clause for all (lag and lead ignore the frame): the database walks the rows once.
+    over = {"partition_by": (e.project_id, e.indicator_id), "order_by": e.period_end, "rows": (None, 0)}
     return (
-        sa.select(e, sa.func.lag(e.end_total).over(partition_by=(e.project_id, e.indicator_id), order_by=order,
-                                                    rows=(None, 0)).label("previous"),
-                  *(sa.func.count(e[cell]).over(partition_by=(e.project_id, e.indicator_id), order_by=order,
-                                                rows=(None, 0)).label(f"{cell}_nth") for cell in BROKEN_DOWN))
+        sa.select(e, sa.func.lag(e.end_total).over(**over).label("previous"),
+                  sa.func.lead(e.period_end).over(**over).label("next_end"),
+                  *(sa.func.count(e[cell]).over(**over).label(f"{cell}_nth") for cell in BROKEN_DOWN))
         .subquery()
     )
 
 
 def indicator_values(ids, date_from, ref, include_submitted: bool) -> sa.Select:
-    """The counted indicator values, one row per indicator × period (end and label) with any of them:
+    """The counted indicator values, one row per indicator × period end with any of them:
 
-    - the period columns, over the projects whose first label at that end this is (so that adding up the
-      rows of an end gives each project once): Σ of their period totals (`total_cents`), how many they are
-      (`reporting`), Σ of (total − the project's previous period total) — the change of the stock figures —
-      (`change_cents`) and how many report for the first time (`first`). A period's total is the sum of its
-      five cells when any is there, else its total cell (`figures.period_total`);
+    - the period columns, over the projects reporting that end: Σ of their period totals (`total_cents`),
+      how many they are (`reporting`), Σ of (total − the project's previous period total) — the change of
+      the stock figures — (`change_cents`) and how many report for the first time (`first`);
     - for each of the five cells, `<cell>_cents` (Σ of the values), `<cell>_first` (projects giving the cell
       for the first time: flows), `<cell>_latest_cents` and `<cell>_latest_projects` (the part of the
-      projects' latest period and how many projects it holds the cell for: stocks);
-    - `first_id`, the first value id (the order in which the periods' labels appear).
+      projects' latest period and how many projects it holds the cell for: stocks).
 
-    One statement reads the values once. They are first put side by side, one row per report × indicator
-    with its cells as columns, so the window functions run over a third of the rows: "first time for this
-    cell" is the cell's running count over the project's periods, "first label at that end" its running
-    count over the labels of the end, and the previous period's total is the total of the end of the row
-    before the end's first label."""
-    ranked = _ranked_values(_values_by_end(_values_per_report(ids, date_from, ref, include_submitted)))
-    r = ranked.c
-    head = r.nth_label == 1  # the project's first label at that end stands for its period
-    latest = r.period_end == r.last_end
+    One statement, one window: the values are put side by side per report (`report_value_sums`), added up
+    per project and period end, and each project's ends are walked once in date order."""
+    r = _values_over_time(_values_per_end(_values_per_report(ids, date_from, ref, include_submitted))).c
+    latest = r.next_end.is_(None)
     columns = [
-        sa.func.sum(sa.case((head, r.end_total), else_=0)).label("total_cents"),
-        sa.func.sum(_flag(head)).label("reporting"),
-        sa.func.sum(sa.case((head, r.end_total - sa.func.coalesce(r.previous, 0)), else_=0)).label("change_cents"),
-        sa.func.sum(_flag(sa.and_(head, r.previous.is_(None)))).label("first"),
+        sa.func.sum(r.end_total).label("total_cents"),
+        sa.func.count().label("reporting"),
+        sa.func.sum(r.end_total - sa.func.coalesce(r.previous, 0)).label("change_cents"),
+        sa.func.sum(_flag(r.previous.is_(None))).label("first"),
     ]
     for cell in BROKEN_DOWN:
-        given = r[cell].is_not(None)  # a running count stays at 1 on the periods after the first without the cell
+        given = r[cell].is_not(None)
         columns += [
             sa.func.sum(r[cell]).label(f"{cell}_cents"),
             sa.func.sum(_flag(sa.and_(given, r[f"{cell}_nth"] == 1))).label(f"{cell}_first"),
             sa.func.sum(sa.case((latest, r[cell]))).label(f"{cell}_latest_cents"),
-            sa.func.sum(_flag(sa.and_(given, latest, r[f"{cell}_nth_at_end"] == 1))).label(f"{cell}_latest_projects"),
+            sa.func.sum(_flag(sa.and_(given, latest))).label(f"{cell}_latest_projects"),
         ]
-    return (
-        sa.select(r.indicator_id, r.period_end, r.period_label, sa.func.min(r.first_id).label("first_id"), *columns)
-        .group_by(r.indicator_id, r.period_end, r.period_label)
-        .order_by(r.indicator_id, r.period_end, r.period_label)
-    )
+    return (sa.select(r.indicator_id, r.period_end, *columns)
+            .group_by(r.indicator_id, r.period_end)
+            .order_by(r.indicator_id, r.period_end))
+
+
+def value_labels(ids, date_from, ref, include_submitted: bool) -> sa.Select:
+    """The period labels of the counted values with each end, and the first value id of each (the order in
+    which the trend columns name them)."""
+    v = _values_per_report(ids, date_from, ref, include_submitted).c
+    return (sa.select(v.period_label, v.period_end, sa.func.min(v.first_id).label("first_id"))
+            .group_by(v.period_label, v.period_end)
+            .order_by(v.period_end, v.period_label))
 
 
 # ---------------------------------------------------------------- completeness
@@ -308,18 +372,45 @@ def reports(ids) -> sa.Select:
     )
 
 
-def statements(cohort_ids, date_from: dt.date | None, ref: dt.date, include_submitted: bool) -> dict[str, sa.Select]:
-    """Every statement of the report, by name: 10, whatever the number of projects."""
+# The planner cannot know that grouping the reports' rows per project × indicator × end leaves about as many
+# rows (they come from two tables): it expects a sixth, parallelises an aggregation that then only moves rows
+# between processes, and sorts on disk. Measured on the full scale set (issue 20): 1.6 s instead of 2.3 s.
+PLANNER_SETTINGS = {"indicator_values": (("max_parallel_workers_per_gather", "0"), ("work_mem", "'16MB'"))}
+
+
+@contextmanager
+def planned(connection: sa.Connection, name: str):
+    """Runs one of `statements()` with its PostgreSQL planner settings (`PLANNER_SETTINGS`), set inside a
+    savepoint that is rolled back afterwards, so that they never outlive the statement (the statements only
+    read). Fetch the rows inside the block."""
+    settings = PLANNER_SETTINGS.get(name, ()) if connection.dialect.name == "postgresql" else ()
+    if not settings:
+        yield
+        return
+    savepoint = connection.begin_nested()
+    try:
+        for key, value in settings:
+            connection.exec_driver_sql(f"SET LOCAL {key} = {value}")  # constants of this module
+        yield
+    finally:
+        savepoint.rollback()
+
+
+def statements(cohort_ids, date_from: dt.date | None, ref: dt.date, include_submitted: bool, min_age: int,
+               max_age: int) -> dict[str, sa.Select]:
+    """Every statement of the report, by name: 11, whatever the number of projects. Youth is on `ref`,
+    between `min_age` and `max_age` (the YOUTH_MIN_AGE and YOUTH_MAX_AGE settings)."""
     ids = list(cohort_ids)
     return {
         "cohorts": cohorts(ids),
         "projects": projects(ids),
-        "members": members(ids),
+        "people": people(ids, ref, min_age, max_age),
         "trainings": trainings(ids, date_from, ref),
-        "participants": participants(ids, date_from, ref),
+        "participants": participants(ids, date_from, ref, min_age, max_age),
         "mentoring": mentoring(ids, date_from, ref),
         "milestones": milestones(ids, date_from, ref),
         "catalogue": catalogue(ids),
         "indicator_values": indicator_values(ids, date_from, ref, include_submitted),
+        "value_labels": value_labels(ids, date_from, ref, include_submitted),
         "reports": reports(ids),
     }

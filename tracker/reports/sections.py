@@ -22,14 +22,14 @@ import pandas as pd
 from tracker.indicators.figures import compute_progress
 from tracker.indicators.models import IndicatorKind
 from tracker.milestones.models import MilestoneCategory
-from tracker.projects.models import ProjectStatus
+from tracker.projects.models import ProjectStatus, Sector, Stage
 from tracker.reports.compute import (
     CELLS,
     CENT,
     NON_ADDITIVE_UNITS,
     _code,
+    _counts,
     _rate,
-    cell_of,
     completeness_rows,
     window_periods,
 )
@@ -53,26 +53,46 @@ def _aggregate(cents, count: int, mean: bool) -> Decimal | None:
     return (total / count).quantize(CENT, rounding=ROUND_HALF_UP) if mean else total
 
 
+# ---------------------------------------------------------------- 1. portfolio and 2. people
+
+PEOPLE_KEYS = ("members", "women", "men", "sex_not_stated", "youth", "young_women", "age_unknown", "leads_women",
+               "leads_men")
+
+
+def portfolio(projects: pd.DataFrame, people_row) -> dict:
+    """`compute.portfolio` from `aggregates.projects` and the women-led and youth-led counts of
+    `aggregates.people`."""
+    provinces = sorted({_code(p) for p in projects["province"]})
+    return {
+        "projects": len(projects),
+        "by_sector": _counts(projects["sector"], Sector),
+        "by_status": _counts(projects["status"], ProjectStatus),
+        "by_stage": _counts(projects["stage"], Stage),
+        "by_province": _counts(projects["province"], provinces),
+        "women_led": int(people_row.women_led),
+        "youth_led": int(people_row.youth_led),
+    }
+
+
+def people(people_row) -> dict:
+    """`compute.people` from `aggregates.people` (one row)."""
+    return {key: int(getattr(people_row, key)) for key in PEOPLE_KEYS}
+
+
 # ---------------------------------------------------------------- 3. trainings
 
-def trainings(sessions: list, participants: list, members: pd.DataFrame, ref: dt.date, min_age: int,
-              max_age: int) -> dict:
-    """sessions: `aggregates.trainings` rows; participants: `aggregates.participants` rows."""
+def trainings(sessions: list, participants) -> dict:
+    """sessions: `aggregates.trainings` rows; participants: the one row of `aggregates.participants`."""
     recorded = sum(int(s.recorded) for s in sessions)
     present = sum(int(s.present) for s in sessions)
-    person_by_id = {m.id: m for m in members.itertuples(index=False)}
-    by_cell = dict.fromkeys(CELLS, 0)
-    for p in participants:
-        m = person_by_id[p.member_id]
-        by_cell[cell_of(m.sex, m.birth_date, ref, min_age, max_age)] += 1
     return {
         "sessions": len(sessions),
         "hours": _sum(sum(int(s.duration_cents) for s in sessions), len(sessions)),
-        "participants": len(participants),
+        "participants": int(participants.participants),
         "person_hours": _sum(sum(int(s.duration_cents) * int(s.present) for s in sessions), present),
         "attendance_rate": _rate(present, recorded),
-        "participants_by_cell": by_cell,
-        "projects_with_business_plan_training": len({p.project_id for p in participants if p.business_plan}),
+        "participants_by_cell": {cell: int(getattr(participants, cell)) for cell in CELLS},
+        "projects_with_business_plan_training": int(participants.business_plan_projects),
     }
 
 
@@ -115,13 +135,10 @@ def milestones(rows: list) -> dict:
 
 # ---------------------------------------------------------------- 6. indicators and trends
 
-def _trend_columns(calendar: list[tuple[str, dt.date]], cell_rows: list) -> list[tuple[str, dt.date]]:
+def _trend_columns(calendar: list[tuple[str, dt.date]], label_rows: list) -> list[tuple[str, dt.date]]:
     """`compute._trend_columns`: the calendar's periods, then the counted values' labels in the order the
-    values were stored (their first id), one column per end date."""
-    first_seen: dict[tuple[str, dt.date], int] = {}
-    for r in cell_rows:
-        key = (r.period_label, r.period_end)
-        first_seen[key] = min(first_seen.get(key, r.first_id), r.first_id)
+    values were stored (their first id, `aggregates.value_labels`), one column per end date."""
+    first_seen = {(r.period_label, r.period_end): r.first_id for r in label_rows}
     labels: dict[dt.date, list[str]] = defaultdict(list)
     for label, end in list(calendar) + sorted(first_seen, key=first_seen.get):
         if label not in labels[end]:
@@ -130,7 +147,7 @@ def _trend_columns(calendar: list[tuple[str, dt.date]], cell_rows: list) -> list
 
 
 def _cells(cell_rows: list, kind: IndicatorKind, mean: bool) -> dict:
-    """cell_rows: `aggregates.indicator_values` (a period per row, the five cells as columns)."""
+    """cell_rows: `aggregates.indicator_values` (a period end per row, the five cells as columns)."""
     sums, counts = defaultdict(int), defaultdict(int)
     for r in cell_rows:
         for cell in CELLS:
@@ -180,14 +197,15 @@ def _periods(value_rows: list) -> list[_Period]:
     return [by_end[end] for end in sorted(by_end)]
 
 
-def indicators_and_trends(catalogue: list, value_rows: list, cohorts: pd.DataFrame, date_from: dt.date | None,
-                          ref: dt.date) -> tuple[list[dict], list[dict]]:
-    """`compute.indicators_and_trends` from `aggregates.catalogue` and `aggregates.indicator_values`."""
+def indicators_and_trends(catalogue: list, value_rows: list, label_rows: list, cohorts: pd.DataFrame,
+                          date_from: dt.date | None, ref: dt.date) -> tuple[list[dict], list[dict]]:
+    """`compute.indicators_and_trends` from `aggregates.catalogue`, `aggregates.indicator_values` and
+    `aggregates.value_labels`."""
     cells_of = defaultdict(list)
     for r in value_rows:
         cells_of[r.indicator_id].append(r)
     periods_of = {indicator: _periods(rows) for indicator, rows in cells_of.items()}
-    columns = _trend_columns(window_periods(cohorts, date_from, ref), value_rows)
+    columns = _trend_columns(window_periods(cohorts, date_from, ref), label_rows)
     ends = [end for _label, end in columns]
     indicators, trends = [], []
     reported = set(cells_of)

@@ -1,9 +1,8 @@
 """The cohort report of DESIGN §6 / §12 as one dict, and its JSON form.
 
-`cohort_report` runs a fixed number of statements (`aggregates.statements`: 10, whatever the number of
-projects; tested with 5 and 50). The heavy sections (trainings, mentoring, indicators and trends,
-milestones, completeness) are grouped in SQL and finished by `sections`; portfolio and people (a few rows
-per project) are reduced by the pure functions of `compute`, as before (issue 20).
+`cohort_report` runs a fixed number of statements (`aggregates.statements`: 11, whatever the number of
+projects; tested with 5 and 50). Every section is grouped in SQL and finished by `sections` (issue 20);
+only the projects (one row each: sector, status, stage, province) reach Python as rows.
 Every format (screen, XLSX, CSV, PDF, JSON) must be built from this dict so the figures agree.
 """
 
@@ -18,11 +17,11 @@ from tracker.cohorts.models import Cohort
 from tracker.core.text import for_export_deep
 from tracker.extensions import db
 from tracker.indicators.models import Indicator
-from tracker.reports import aggregates, compute, queries, sections
+from tracker.reports import aggregates, queries, sections
 from tracker.reports.frames import frame
 from tracker.reports.tables import Names
 
-FRAMES = ("cohorts", "projects", "members")  # reduced by `compute` as before
+FRAMES = ("cohorts", "projects")  # counted by sector, status, stage, province; the completeness grid
 SECTIONS = ("filters", "portfolio", "people", "trainings", "mentoring", "milestones", "indicators", "completeness",
             "trends")
 
@@ -52,22 +51,23 @@ def cohort_report_and_rows(cohort_ids: list[int], date_from: dt.date | None, dat
     return report, queries.fetch_annex(cohort_ids)
 
 
-def fetch_grouped(cohort_ids, date_from, ref, include_submitted: bool) -> dict:
-    """Runs `aggregates.statements` (10, whatever the number of projects): DataFrames for the sections
-    `compute` reduces from a few rows per project, row lists for the grouped ones."""
+def fetch_grouped(cohort_ids, date_from, ref, include_submitted: bool, min_age: int, max_age: int) -> dict:
+    """Runs `aggregates.statements` (11, whatever the number of projects): DataFrames for the cohorts and
+    projects, row lists for the grouped ones."""
     connection = db.session.connection()
     out = {}
-    for name, stmt in aggregates.statements(cohort_ids, date_from, ref, include_submitted).items():
-        result = connection.execute(stmt)
-        rows = result.all()
+    for name, stmt in aggregates.statements(cohort_ids, date_from, ref, include_submitted, min_age, max_age).items():
+        with aggregates.planned(connection, name):
+            result = connection.execute(stmt)
+            rows = result.all()
         out[name] = frame(rows, list(result.keys())) if name in FRAMES else rows
     return out
 
 
 def _report(cohort_ids, date_from, date_to, ref, include_submitted: bool, min_age: int, max_age: int) -> dict:
-    rows = fetch_grouped(cohort_ids, date_from, ref, include_submitted)
-    indicators, trends = sections.indicators_and_trends(rows["catalogue"], rows["indicator_values"], rows["cohorts"],
-                                                        date_from, ref)
+    rows = fetch_grouped(cohort_ids, date_from, ref, include_submitted, min_age, max_age)
+    indicators, trends = sections.indicators_and_trends(rows["catalogue"], rows["indicator_values"],
+                                                        rows["value_labels"], rows["cohorts"], date_from, ref)
     return {
         "filters": {
             "cohorts": sorted(rows["cohorts"]["slug"]),
@@ -76,10 +76,9 @@ def _report(cohort_ids, date_from, date_to, ref, include_submitted: bool, min_ag
             "include_submitted": bool(include_submitted),
             "reference_date": ref,
         },
-        "portfolio": compute.portfolio(rows["projects"], rows["members"], ref, min_age, max_age),
-        "people": compute.people(rows["members"], ref, min_age, max_age),
-        "trainings": sections.trainings(rows["trainings"], rows["participants"], rows["members"], ref, min_age,
-                                        max_age),
+        "portfolio": sections.portfolio(rows["projects"], rows["people"][0]),
+        "people": sections.people(rows["people"][0]),
+        "trainings": sections.trainings(rows["trainings"], rows["participants"][0]),
         "mentoring": sections.mentoring(rows["mentoring"], rows["projects"]),
         "milestones": sections.milestones(rows["milestones"]),
         "indicators": indicators,
