@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(ROOT / "tracker" / "translations"),
     )
     i18n.require_catalogues(app)
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     from tracker.auth import session as auth_session
 

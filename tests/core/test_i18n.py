@@ -78,3 +78,23 @@ def test_dates_and_numbers_follow_the_locale(app, actors):
     en = client.get(f"/cohorts/{actors.cohort.slug}").get_data(as_text=True)
     assert "8 mars 2025" in fr
     assert "Mar 8, 2025" in en
+
+
+def test_templates_follow_force_locale_and_a_language_change_within_a_request(app):
+    """Templates look the catalogue up once per locale (`i18n.install_template_gettext`): an e-mail rendered
+    in its recipient's language inside a French request, then the request's own language again."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    template = "{{ _('Utilisateurs') }} · {{ ngettext('%(num)s projet', '%(num)s projets', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert render_template_string(template) == "Utilisateurs · 2 projets"
+        with force_locale("ar"):
+            assert render_template_string(template).startswith("المستخدمون · ")
+        with force_locale("en"):
+            assert render_template_string(template) == "Users · 2 projects"
+        assert render_template_string(template) == "Utilisateurs · 2 projets"
+        from flask import session
+        session["locale"] = "en"
+        refresh()  # what a language change does mid-request
+        assert render_template_string(template) == "Users · 2 projects"

@@ -2,8 +2,8 @@
 
 import os
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -118,3 +118,29 @@ def require_catalogues(app) -> None:
     missing = missing_catalogues(app)
     if missing:
         raise CatalogueError(catalogue_message(app, missing))
+
+
+def _translations():
+    """The translations of the request's current locale, looked up once per locale rather than at every
+    `_()` of a template (Flask-Babel resolves the domain and the catalogue key at each call: about a tenth
+    of a list page's time). Keyed by the Locale object itself: `force_locale` (e-mails in the recipient's
+    language) and a language change swap that object, so they are never served the previous catalogue."""
+    locale = get_locale()
+    cached = g.get("_translations_of_locale")
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    g._translations_of_locale = (locale, translations)
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Templates' `_`, `gettext`, `ngettext`, `pgettext` and `npgettext` through `_translations()` (after
+    `babel.init_app`, which installs its own)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
