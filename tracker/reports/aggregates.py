@@ -5,9 +5,9 @@ are reduced by `GROUP BY` statements that run alike on PostgreSQL and SQLite; th
 and the counted statuses are in the `WHERE`. The indicator values are read from `report_value_sums`, the
 values of each report × indicator side by side, kept in the same transaction as every write of the values
 (`tracker/periods/value_sums.py`): a third of the rows, and no join-and-group of the raw values per click.
-What comes back is a handful of rows per project at most
-(mentoring: one per project with sessions; participants: one per member present), or per indicator × period
-× cell; `sections.py` turns them into the §12 figures, with exactly the rules of `compute.py`.
+What comes back is one row per project at most (the projects; mentoring: one per project with sessions), one
+row (people, participants), or one per indicator × period end; `sections.py` turns them into the §12
+figures, with exactly the rules of `compute.py`.
 
 Amounts are added up in whole cents (`ROUND(x * 100)` cast to an integer): SQLite stores NUMERIC as a
 float, so adding the stored amounts could drift by a cent; integers cannot. `sections.py` turns the cents
@@ -21,6 +21,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from tracker.cohorts.models import Cohort
 from tracker.core.models import cents
@@ -104,7 +105,7 @@ def _leadership(ids, ref, min_age, max_age):
     women_led = (sa.select(sa.func.count()).select_from(per_project)
                  .where(sa.or_(per_project.c.woman_leads == 1,
                                per_project.c.women_share_cents >= int(WOMEN_OWNERSHIP_THRESHOLD * 100))))
-    lead = sa.orm.aliased(Member)
+    lead = aliased(Member)
     youth_led = (sa.select(sa.func.count()).select_from(lead)
                  .where(lead.id.in_(first_leads), _young(lead.birth_date, ref, min_age, max_age)))
     return women_led.scalar_subquery(), youth_led.scalar_subquery()
