@@ -94,8 +94,10 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto("/login")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit], main form input[type=submit]").first.click()
-    page.wait_for_load_state()
+    # wait_for_load_state() after the click returned at once (the login page was loaded): wait for the page
+    # the sign-in posts back to, or a language switch clicked next lands on the login page's own bar.
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").first.click()
 
 
 def holder_signs_in(page: Page, base_url: str, email: str, password: str) -> None:
