@@ -74,6 +74,37 @@ def report_given_back(demo_database):
         engine.dispose()
 
 
+def poll(page, script: str, arg=None, timeout: float = 15, what: str = "") -> None:
+    """Evaluates `script` (it may return a promise) until it gives a true value. `page.wait_for_function` is no
+    use for IndexedDB or the Cache API: it takes the promise itself for the answer, and a promise is true."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"still not true after {timeout} s: {what or script}"
+        time.sleep(0.1)
+
+
+def poll_through_navigation(page, script: str, timeout: float = 15, what: str = "") -> None:
+    """`poll`, for a page that navigates meanwhile: an evaluation cut by the navigation is tried again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(script):
+                return
+        except Error as error:
+            if "context was destroyed" not in str(error) and "navigation" not in str(error):
+                raise
+        assert time.monotonic() < deadline, f"still not true after {timeout} s: {what or script}"
+        time.sleep(0.1)
+
+
+def wait_for_draft(page, value: str) -> None:
+    """offline.js writes the draft 250 ms after the last change, into IndexedDB: wait until a draft holds
+    `value` (a field's value, or the name of a chosen file) rather than sleeping and hoping it did."""
+    poll(page, """async (value) => (await MowakabaStore.all('drafts')).some((d) => d.fields.some(
+             ([, v]) => v === value || (v instanceof File && v.name === value)))""", value,
+         what=f"a draft holding {value!r}")
+
+
 def wait_for_submission(database: str, project_id: int, label: str, timeout: float = 15):
     deadline = time.monotonic() + timeout
     while True:
@@ -126,7 +157,7 @@ def test_a_report_filled_offline_survives_a_reload_and_is_sent_once_online(
 
         context.set_offline(True)
         page.locator("textarea[name=highlights]").fill(TYPED[code])
-        page.wait_for_timeout(600)  # the draft is written 250 ms after the last key
+        wait_for_draft(page, TYPED[code])  # written 250 ms after the last key
         page.reload()
         expect(page.locator("#offline-banner")).to_be_visible()
         expect(page.locator("textarea[name=highlights]")).to_have_value(TYPED[code])
@@ -198,18 +229,24 @@ def test_logout_offline_leaves_nothing_for_the_next_account(browser: Browser, ba
         log_in(page, base_url, "holder", demo_password)
         wait_for_worker(page)
         page.wait_for_load_state("networkidle")
-        page.wait_for_function("caches.keys().then(names => names.some(n => n.startsWith('pages-')))"
-                               " && true")
-        kept = page.evaluate("""async () => {
+        # The worker keeps the pages the holder home links to ("warm"), in its own time: wait for the first.
+        kept_pages = """async () => {
             const name = (await caches.keys()).find(n => n.startsWith('pages-'));
             return name ? (await (await caches.open(name)).keys()).length : 0;
-        }""")
+        }"""
+        poll(page, kept_pages, what="a page kept by the service worker")
+        kept = page.evaluate(kept_pages)
         assert kept >= 1  # the holder home, and the pages it links to
         holder_home = page.locator("main h1").first.inner_text()
 
         context.set_offline(True)
         page.evaluate("document.querySelector('form[data-logout]').requestSubmit()")
-        page.wait_for_timeout(500)
+        # The logout clears the caches and the store, notes the logout still owed to the server, then sends the
+        # form (which fails: no signal). Wait for that note, or for the failed page that follows it: back
+        # online too early, the next page load cut the clearing short.
+        poll_through_navigation(page, "() => location.protocol === 'chrome-error:'"
+                                      " || localStorage.getItem('mowakaba-logout-pending') === '1'",
+                                what="the offline logout noted")
         context.set_offline(False)
         page.goto("/")  # the first page with a connection ends the session the offline logout could not
         expect(page).to_have_url(re.compile(r"/login"))
@@ -397,7 +434,7 @@ def test_a_milestone_update_typed_offline_survives_a_reload_and_is_sent_online(
         page.goto(edit)
         context.set_offline(True)
         page.locator("textarea[name=evidence_note], input[name=evidence_note]").fill(note)
-        page.wait_for_timeout(600)
+        wait_for_draft(page, note)
         page.reload()
         expect(page.locator("#offline-banner")).to_be_visible()
         expect(page.locator("[name=evidence_note]")).to_have_value(note)
@@ -442,7 +479,7 @@ def test_an_evidence_file_chosen_offline_is_kept_and_uploaded_once_online(
 
         context.set_offline(True)
         page.locator("#evidence-form input[type=file]").set_input_files(str(evidence))
-        page.wait_for_timeout(600)
+        wait_for_draft(page, evidence.name)
         page.reload()  # the chosen file comes back with the draft
         expect(page.locator("#offline-banner")).to_be_visible()
         names = page.locator("#evidence-form input[type=file]").evaluate("i => [...i.files].map(f => f.name)")
@@ -483,7 +520,7 @@ def test_a_closed_tab_keeps_the_draft_and_background_sync_sends_the_queue(
 
         context.set_offline(True)
         page.locator("textarea[name=highlights]").fill("Tapé puis onglet fermé.")
-        page.wait_for_timeout(600)
+        wait_for_draft(page, "Tapé puis onglet fermé.")
         page.close()
         page = context.new_page()  # a new tab, still without a signal
         page.goto(path)
