@@ -223,6 +223,43 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
         context.close()
 
 
+def test_a_submission_the_worker_sent_while_the_page_was_replaced_is_confirmed_by_the_next_page(
+        browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
+    """The worker's "sent" message can go to the page being replaced (the signal comes back, the page reloads).
+    The draft it marked sent (markDraftSent(key, true)) must then tell the next page, though a submitted
+    report's page is read-only and has no form to look for it."""
+    context, page = phone(browser, base_url, "fr")
+    try:
+        log_in(page, base_url, "holder", demo_password)
+        wait_for_worker(page)
+        path = page.locator("#reports-due a.btn").first.get_attribute("href")
+        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
+        report_given_back.append((int(project_id), label))
+        page.goto(path)
+        with page.expect_navigation():
+            submit(page)
+        expect(page.locator("#report-form")).to_have_count(0)  # submitted: read-only
+        assert report_state(demo_database, int(project_id), label)[0] == "submitted"
+        # As the worker leaves it after sending the queued form in the background.
+        page.evaluate("""async (path) => {
+            const user = JSON.parse(document.getElementById('offline-script').dataset.config).user;
+            await MowakabaStore.put('drafts', { key: `${user}:${path}#report-form`, user, path, fields: [],
+                                                savedAt: new Date().toISOString(), queued: false, sent: true,
+                                                background: true });
+        }""", path)
+        page.reload()
+        sent = page.locator("main [data-offline-notice].alert-success")
+        expect(sent).to_have_count(1)
+        expect(sent).to_be_visible()
+        poll(page, "async () => (await MowakabaStore.all('drafts')).length === 0", what="the sent draft removed")
+        page.reload()  # told once
+        expect(page.locator("main h1")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("main [data-offline-notice].alert-success")).to_have_count(0)
+    finally:
+        context.close()
+
+
 def test_logout_offline_leaves_nothing_for_the_next_account(browser: Browser, base_url, demo_password):
     context, page = phone(browser, base_url, "fr")
     try:
