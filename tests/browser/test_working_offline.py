@@ -171,10 +171,14 @@ def test_a_report_filled_offline_survives_a_reload_and_is_sent_once_online(
         context.set_offline(False)  # the page reloads and sends the queue, or Background Sync does first
         status, submits, keys = wait_for_submission(demo_database, int(project_id), label)
         assert (status, submits - submits_before, keys - keys_before) == ("submitted", 1, 1)
-        page.wait_for_load_state("networkidle")
         notice = page.locator("main .alert-success, main [data-offline-notice].alert-success").first
-        if not notice.is_visible():
-            # Background Sync sent it before the page could: the next page confirms it.
+        # The database says "submitted" while the page's own replay (POST, redirect, page with the flash) may
+        # still be on its way: a reload then would cut it and lose the flash. Give it time to land first.
+        try:
+            expect(notice).to_be_visible(timeout=10000)
+        except AssertionError:
+            # Background Sync sent it and its "sent" message went to the page being replaced: the next page
+            # confirms it from the draft the worker marked sent.
             page.reload()
             page.wait_for_load_state("networkidle")
         expect(notice).to_be_visible()
