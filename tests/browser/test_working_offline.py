@@ -221,6 +221,10 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
         page.evaluate("key => MowakabaStore.release(key, { needsPage: true })", key)
         status, submits, keys = wait_for_submission(demo_database, int(project_id), label, timeout=10)
         assert status == "submitted"
+        # The database answers while the page's replay (a form POST, then the redirect) is still on its way:
+        # networkidle of the page it leaves was long reached, and reading the store there met the navigation
+        # ("Execution context was destroyed", CI-like load). Wait for the page it lands on: read-only.
+        expect(page.locator("#report-form")).to_have_count(0)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("MowakabaStore.all('queue').then(items => items.length)") == 0
     finally:
