@@ -118,12 +118,31 @@
 
   let restoring = false;
 
+  /* "Sent": once per page, whether the worker's message or a draft it marked sent tells it first. */
+  let sentShown = false;
+  function noticeSent() {
+    if (!sentShown) { sentShown = true; notice(text.sent, 'success'); }
+  }
+
+  /* A submission the worker sent while this page was replacing the one it was typed on: the worker's "sent"
+     message went to the old page. The draft it marked sent tells this page, even when the page has no form
+     any more (a submitted report is read-only), so the holder is still told, once. */
+  async function confirmSentInBackground() {
+    const prefix = config.user + ':' + location.pathname + '#';
+    for (const draft of await Store.all('drafts')) {
+      if (draft.key.startsWith(prefix) && draft.sent && draft.background) {
+        await Store.remove('drafts', draft.key);
+        noticeSent();
+      }
+    }
+  }
+
   async function setUpDraft(form) {
     const key = config.user + ':' + location.pathname + '#' + (form.id || '');
     const draft = await Store.get('drafts', key);
     if (draft && draft.sent) {
       await Store.remove('drafts', key);  // the server has answered it: its page shows what it kept
-      if (draft.background) { notice(text.sent, 'success'); }
+      if (draft.background) { noticeSent(); }
     } else if (draft && draft.user === config.user) {
       restoring = true;
       restore(form, draft.fields);
@@ -236,7 +255,7 @@
       form.submit();
       return;
     }
-    if (claimedByWorker) { retry = setTimeout(replayOne, RETRY_CLAIMED_MS); }
+    if (claimedByWorker) { retry = setTimeout(replayOne, RETRY_CLAIMED_MS); } else { await confirmSentInBackground(); }
   }
 
   async function queueOfThisUser() {
@@ -254,12 +273,13 @@
     if (!config.holder) { return; }  // nothing of staff, managers or admins is kept on the device
     if ('serviceWorker' in navigator) {
       navigator.serviceWorker.addEventListener('message', (event) => {
-        if (event.data && event.data.type === 'replayed') { notice(text.sent, 'success'); }
+        if (event.data && event.data.type === 'replayed') { noticeSent(); }
         // The worker met a conflict, errors or a sign-in page: this page sends it and shows the answer.
         if (event.data && event.data.type === 'replay-needs-page') { replayOne(); }
       });
     }
     for (const form of document.querySelectorAll('form[data-offline-draft]')) { await setUpDraft(form); }
+    await confirmSentInBackground();  // what setUpDraft left: sent from a form this page no longer shows
     if ('serviceWorker' in navigator) {
       if (config.warm && navigator.onLine) {
         const links = [...new Set([...document.querySelectorAll('#main a[href^="/"]:not([download])')].map((a) => a.href))];

@@ -58,7 +58,8 @@ def assert_no_blocking_violations(page: Page, what: str) -> None:
 def ensure_language(page: Page, code: str) -> None:
     """The language bar posts the choice (kept in the profile or the session) and reloads the same page."""
     if page.locator("html").get_attribute("lang") != code:
-        page.locator(f"button[name=locale][value={code}]").click()
+        with page.expect_navigation():  # what is read next (counts, axe) must be the new page, fully loaded
+            page.locator(f"button[name=locale][value={code}]").click()
     expect(page.locator("html")).to_have_attribute("lang", code)
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
 

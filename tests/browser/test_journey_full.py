@@ -233,7 +233,8 @@ def staff_imports_the_valid_rows(page: Page, run: Run) -> int:
 
 def staff_sets_targets(page: Page, run: Run, project_id: int) -> None:
     page.goto(f"/projects/{project_id}")
-    page.locator(f"main a[href='/indicators/projects/{project_id}/targets']").click()
+    with page.expect_navigation():  # loaded: rows.count() below does not wait for the rows still to come
+        page.locator(f"main a[href='/indicators/projects/{project_id}/targets']").click()
     rows = page.locator("main form tbody tr")
     expect(rows.first).to_be_visible()
     for n in range(min(2, rows.count())):

@@ -40,6 +40,13 @@ def _charts_drawn(page: Page) -> list[str]:
     )
 
 
+def _show_report(page: Page) -> None:
+    """"Show the report" sends the filter form (GET): wait for the page it loads, so that the links, boxes and
+    banner read or clicked next are the new page's, not those of the page the click leaves."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afficher le rapport").click()
+
+
 # The annex PDF of the 32-project demo takes ~17 s on a quiet 2-core machine; a busy one may double it.
 DOWNLOAD_TIMEOUT_MS = 180_000
 
@@ -68,7 +75,7 @@ def test_manager_sets_a_window_toggles_submitted_values_and_downloads(
     page.locator("#rf-to").fill(end)
     expect(page.locator("#submitted-banner")).to_have_count(0)
     page.locator("#rf-submitted").check()
-    page.get_by_role("button", name="Afficher le rapport").click()
+    _show_report(page)
 
     expect(page.locator("#submitted-banner")).to_be_visible()
     expect(page.locator("#submitted-banner")).to_contain_text("pas encore été approuvées")
@@ -101,20 +108,20 @@ def test_manager_sets_a_window_toggles_submitted_values_and_downloads(
 
     # the annex box: the PDF gets one more page per project
     page.locator("#rf-annex").check()
-    page.get_by_role("button", name="Afficher le rapport").click()
+    _show_report(page)
     assert "annex=1" in page.locator("a[data-format=pdf]").get_attribute("href")
     with_annex = _download(page, "pdf", tmp_path)
     assert with_annex.count(b"/Type /Page\n") >= without_annex.count(b"/Type /Page\n") + 32 or \
         len(with_annex) > len(without_annex) * 2
     page.locator("#rf-annex").uncheck()
-    page.get_by_role("button", name="Afficher le rapport").click()
+    _show_report(page)
 
     # switching the submitted values off removes the banner
     page.locator("#rf-submitted").uncheck()
-    page.get_by_role("button", name="Afficher le rapport").click()
+    _show_report(page)
     expect(page.locator("#submitted-banner")).to_have_count(0)
     page.locator("#rf-submitted").check()
-    page.get_by_role("button", name="Afficher le rapport").click()
+    _show_report(page)
     expect(page.locator("#submitted-banner")).to_be_visible()
     shoot(page, screenshots_dir, "report-fr")
 

@@ -23,14 +23,20 @@ def log_in(page: Page, base_url: str, role: str, password: str) -> None:
     page.goto("/login")
     page.locator("input[name=email]").fill(ACCOUNTS[role])
     page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit], main form input[type=submit]").first.click()
+    # Wait for the page the sign-in posts back to, loaded: callers read it (links, counts) without waiting.
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").first.click()
     # Holders with a report due land on it (#reports-due); everyone else on the home page.
     expect(page).to_have_url(re.compile(rf"^{re.escape(base_url)}/(#reports-due)?$"))
 
 
 def switch_language(page: Page, code: str) -> None:
-    """The language bar at the top of every page posts the choice and comes back to the same page."""
-    page.locator(f"button[name=locale][value={code}]").click()
+    """The language bar at the top of every page posts the choice and comes back to the same page.
+
+    Waits for that page, loaded: when the page is already in `code` (the profile kept it), the `lang` check
+    alone passes on the page the click leaves, and what the caller reads or clicks next would land on it."""
+    with page.expect_navigation():
+        page.locator(f"button[name=locale][value={code}]").click()
     expect(page.locator("html")).to_have_attribute("lang", code)
 
 
