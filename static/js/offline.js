@@ -161,11 +161,14 @@
     };
     form.addEventListener('input', save);
     form.addEventListener('change', save);
-    form.addEventListener('submit', (event) => onSubmit(event, form, key), true);
+    // A save still waiting when the form is sent would write the typed values back as an unsent draft
+    // (online: restored next time the form opens; offline: over the queued draft).
+    form.addEventListener('submit', (event) => onSubmit(event, form, key, () => clearTimeout(timer)), true);
   }
 
-  async function onSubmit(event, form, draftKey) {
+  async function onSubmit(event, form, draftKey, cancelPendingSave) {
     if (event.defaultPrevented) { return; }
+    cancelPendingSave();
     event.preventDefault();
     event.stopImmediatePropagation();
     const submitter = event.submitter;

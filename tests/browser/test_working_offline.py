@@ -268,6 +268,40 @@ def test_a_submission_the_worker_sent_while_the_page_was_replaced_is_confirmed_b
         context.close()
 
 
+def test_a_draft_save_pending_when_the_form_is_sent_is_not_written_afterwards(
+        browser: Browser, base_url, demo_password, holder_owes_a_report):
+    """The draft is written 250 ms after the last key. Sent sooner, on a slow line, the form used to leave
+    that save pending: it then wrote the typed values as an unsent draft, restored the next time the form
+    opened although the server had them."""
+    context, page = phone(browser, base_url, "fr")
+    try:
+        log_in(page, base_url, "holder", demo_password)
+        switch_language(page, "fr")
+        wait_for_worker(page)
+        path = page.locator("#reports-due a.btn").first.get_attribute("href")
+        page.goto(path)
+
+        def slow_post(route):
+            if route.request.method == "POST":
+                time.sleep(0.8)  # a slow line: the page stays up well past the 250 ms of the draft save
+            route.continue_()
+
+        page.route("**" + path, slow_post)
+        typed = "Envoyé aussitôt tapé, sur une ligne lente."
+        page.locator("textarea[name=highlights]").fill(typed)
+        with page.expect_navigation():
+            page.locator("#report-form button[name=action][value=save]:not(.visually-hidden)").click()
+        page.unroute("**" + path)
+        expect(page.locator("textarea[name=highlights]")).to_have_value(typed)  # the server kept it
+        unsent = page.evaluate("MowakabaStore.all('drafts').then(ds => ds.filter(d => !d.sent).length)")
+        assert unsent == 0
+        page.reload()
+        expect(page.locator("#report-form")).to_be_visible()
+        expect(page.locator("[data-offline-notice]:not(#offline-banner)")).to_have_count(0)
+    finally:
+        context.close()
+
+
 def test_logout_offline_leaves_nothing_for_the_next_account(browser: Browser, base_url, demo_password):
     context, page = phone(browser, base_url, "fr")
     try:
