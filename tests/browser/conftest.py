@@ -191,11 +191,14 @@ def screenshots_dir() -> Path:
 
 @pytest.fixture
 def holder_owes_a_report(demo_database):
-    """holder@example.org has a report to fill, whichever browser tests ran before.
+    """holder@example.org has a report to fill, whichever browser tests ran before (`make_holder_owe_a_report`)."""
+    make_holder_owe_a_report(demo_database)
 
-    The journeys approve the demo holders' returned reports, and the tests that need a report to fill must not
+
+def make_holder_owe_a_report(demo_database: str) -> None:
+    """The journeys approve the demo holders' returned reports, and the tests that need a report to fill must not
     depend on running first: when nothing is due any more, the holder's latest approved report is returned to
-    them again, as a reviewer would."""
+    them again, as a reviewer would. Module fixtures call it directly."""
     engine = sa.create_engine(demo_database)
     try:
         with engine.begin() as conn:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import make_holder_owe_a_report
 from tests.browser.test_smoke import ACCOUNTS, log_in, project_ids
 
 pytestmark = pytest.mark.browser
@@ -96,8 +97,10 @@ def sessions(browser: Browser, base_url, demo_password, tmp_path_factory) -> dic
 
 
 @pytest.fixture(scope="module")
-def key_pages(browser: Browser, base_url, sessions) -> dict[str, KeyPage]:
-    """The URLs of the key pages, found by following links the way users do."""
+def key_pages(browser: Browser, base_url, sessions, demo_database) -> dict[str, KeyPage]:
+    """The URLs of the key pages, found by following links the way users do; the holder owes a report
+    whichever tests ran before."""
+    make_holder_owe_a_report(demo_database)
     context = browser.new_context(base_url=base_url, storage_state=sessions["holder"])
     try:
         page = context.new_page()
