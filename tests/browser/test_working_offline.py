@@ -32,6 +32,18 @@ def wait_for_worker(page) -> None:
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 
 
+def owed_report(page, base_url: str, password: str, code: str | None = None) -> tuple[str, int, str]:
+    """The holder signs in (switching to `code` when given) on a page the service worker controls; the
+    address, project id and period label of the first report they owe."""
+    log_in(page, base_url, "holder", password)
+    if code:
+        switch_language(page, code)
+    wait_for_worker(page)
+    path = page.locator("#reports-due a.btn").first.get_attribute("href")
+    project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
+    return path, project_id, label
+
+
 def submit(page) -> None:
     """Submit, then confirm in the dialog that says what happens next (issue 19)."""
     page.locator("#report-form button[name=action][value=submit]:not([data-confirmed])").click()
@@ -143,17 +155,12 @@ def test_a_report_filled_offline_survives_a_reload_and_is_sent_once_online(
         screenshots_dir, code):
     context, page = phone(browser, base_url, code)
     try:
-        log_in(page, base_url, "holder", demo_password)
-        switch_language(page, code)
-        wait_for_worker(page)
-        link = page.locator("#reports-due a.btn").first
-        path = link.get_attribute("href")
-        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
+        path, project_id, label = owed_report(page, base_url, demo_password, code)
         page.goto(path)  # opened online: the service worker keeps it
         expect(page.locator("#report-form")).to_be_visible()
-        status_before, submits_before, keys_before = report_state(demo_database, int(project_id), label)
+        status_before, submits_before, keys_before = report_state(demo_database, project_id, label)
         assert status_before != "submitted"
-        report_given_back.append((int(project_id), label))
+        report_given_back.append((project_id, label))
 
         context.set_offline(True)
         page.locator("textarea[name=highlights]").fill(TYPED[code])
@@ -166,10 +173,10 @@ def test_a_report_filled_offline_survives_a_reload_and_is_sent_once_online(
         submit(page)
         expect(page.locator("#offline-queued")).to_be_visible()
         shoot(page, screenshots_dir, f"offline-queued-{code}")
-        assert report_state(demo_database, int(project_id), label) == (status_before, submits_before, keys_before)
+        assert report_state(demo_database, project_id, label) == (status_before, submits_before, keys_before)
 
         context.set_offline(False)  # the page reloads and sends the queue, or Background Sync does first
-        status, submits, keys = wait_for_submission(demo_database, int(project_id), label)
+        status, submits, keys = wait_for_submission(demo_database, project_id, label)
         assert (status, submits - submits_before, keys - keys_before) == ("submitted", 1, 1)
         notice = page.locator("main .alert-success, main [data-offline-notice].alert-success").first
         # The database says "submitted" while the page's own replay (POST, redirect, page with the flash) may
@@ -184,7 +191,7 @@ def test_a_report_filled_offline_survives_a_reload_and_is_sent_once_online(
         expect(notice).to_be_visible()
         page.reload()  # nothing is left to send: still one submission
         page.wait_for_load_state("networkidle")
-        assert report_state(demo_database, int(project_id), label) == (status, submits, keys)
+        assert report_state(demo_database, project_id, label) == (status, submits, keys)
         queue = page.evaluate("MowakabaStore.all('queue').then(items => items.length)")
         assert queue == 0
     finally:
@@ -198,13 +205,9 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
     leave the item waiting for the holder's next click: it looks again once the worker lets go."""
     context, page = phone(browser, base_url, "fr")
     try:
-        log_in(page, base_url, "holder", demo_password)
-        switch_language(page, "fr")
-        wait_for_worker(page)
-        path = page.locator("#reports-due a.btn").first.get_attribute("href")
-        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
+        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
         page.goto(path)
-        report_given_back.append((int(project_id), label))
+        report_given_back.append((project_id, label))
         context.set_offline(True)
         page.locator("textarea[name=highlights]").fill(TYPED["fr"])
         submit(page)
@@ -216,10 +219,10 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
             context.set_offline(False)  # the page reloads; the item is the worker's, so the page skips it
         page.wait_for_load_state("load")
         page.wait_for_timeout(500)
-        assert report_state(demo_database, int(project_id), label)[0] != "submitted"
+        assert report_state(demo_database, project_id, label)[0] != "submitted"
         # The worker met errors or a sign-in page and lets go, its message lost with the old page.
         page.evaluate("key => MowakabaStore.release(key, { needsPage: true })", key)
-        status, submits, keys = wait_for_submission(demo_database, int(project_id), label, timeout=10)
+        status, submits, keys = wait_for_submission(demo_database, project_id, label, timeout=10)
         assert status == "submitted"
         # The database answers while the page's replay (a form POST, then the redirect) is still on its way:
         # networkidle of the page it leaves was long reached, and reading the store there met the navigation
@@ -238,16 +241,13 @@ def test_a_submission_the_worker_sent_while_the_page_was_replaced_is_confirmed_b
     report's page is read-only and has no form to look for it."""
     context, page = phone(browser, base_url, "fr")
     try:
-        log_in(page, base_url, "holder", demo_password)
-        wait_for_worker(page)
-        path = page.locator("#reports-due a.btn").first.get_attribute("href")
-        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
-        report_given_back.append((int(project_id), label))
+        path, project_id, label = owed_report(page, base_url, demo_password)
+        report_given_back.append((project_id, label))
         page.goto(path)
         with page.expect_navigation():
             submit(page)
         expect(page.locator("#report-form")).to_have_count(0)  # submitted: read-only
-        assert report_state(demo_database, int(project_id), label)[0] == "submitted"
+        assert report_state(demo_database, project_id, label)[0] == "submitted"
         # As the worker leaves it after sending the queued form in the background.
         page.evaluate("""async (path) => {
             const user = JSON.parse(document.getElementById('offline-script').dataset.config).user;
@@ -275,10 +275,7 @@ def test_a_draft_save_pending_when_the_form_is_sent_is_not_written_afterwards(
     opened although the server had them."""
     context, page = phone(browser, base_url, "fr")
     try:
-        log_in(page, base_url, "holder", demo_password)
-        switch_language(page, "fr")
-        wait_for_worker(page)
-        path = page.locator("#reports-due a.btn").first.get_attribute("href")
+        path, _project_id, _label = owed_report(page, base_url, demo_password, "fr")
         page.goto(path)
 
         def slow_post(route):
@@ -361,11 +358,7 @@ def test_a_queued_report_changed_meanwhile_shows_the_conflict_and_keeps_both(
     context, page = phone(browser, base_url, "fr")
     staff_context = browser.new_context(base_url=base_url, locale="fr-FR")
     try:
-        log_in(page, base_url, "holder", demo_password)
-        switch_language(page, "fr")
-        wait_for_worker(page)
-        path = page.locator("#reports-due a.btn").first.get_attribute("href")
-        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
+        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
         page.goto(path)
         context.set_offline(True)
         page.locator("textarea[name=highlights]").fill("Version du porteur, tapée sans réseau.")
@@ -379,14 +372,14 @@ def test_a_queued_report_changed_meanwhile_shows_the_conflict_and_keeps_both(
         staff.locator("textarea[name=highlights]").fill("Version de l'équipe, enregistrée entre-temps.")
         staff.locator("button[name=action][value=save]:not(.visually-hidden)").click()
         expect(staff.locator(".alert-success").first).to_be_visible()
-        before = report_state(demo_database, int(project_id), label)
+        before = report_state(demo_database, project_id, label)
 
         context.set_offline(False)
         expect(page.locator("#conflict-title")).to_be_visible(timeout=20000)
         expect(page.locator("textarea[name=highlights]")).to_have_value("Version du porteur, tapée sans réseau.")
         expect(page.locator("main")).to_contain_text("Version de l'équipe, enregistrée entre-temps.")
         shoot(page, screenshots_dir, "offline-conflict-fr")
-        assert report_state(demo_database, int(project_id), label)[:2] == before[:2]  # nothing overwritten
+        assert report_state(demo_database, project_id, label)[:2] == before[:2]  # nothing overwritten
     finally:
         staff_context.close()
         context.close()
@@ -431,12 +424,7 @@ def test_a_report_returned_by_a_reviewer_while_queued_shows_the_conflict_with_th
     context, page = phone(browser, base_url, code)
     office = browser.new_context(base_url=base_url, locale="fr-FR")
     try:
-        log_in(page, base_url, "holder", demo_password)
-        switch_language(page, code)
-        wait_for_worker(page)
-        path = page.locator("#reports-due a.btn").first.get_attribute("href")
-        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
-        project_id = int(project_id)
+        path, project_id, label = owed_report(page, base_url, demo_password, code)
         page.goto(path)
         expect(page.locator("#report-form")).to_be_visible()
         assert report_row(demo_database, project_id, label).status in ("draft", "returned")
@@ -589,13 +577,10 @@ def test_a_closed_tab_keeps_the_draft_and_background_sync_sends_the_queue(
         browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
     context, page = phone(browser, base_url, "fr")
     try:
-        log_in(page, base_url, "holder", demo_password)
-        wait_for_worker(page)
-        path = page.locator("#reports-due a.btn").first.get_attribute("href")
-        project_id, label = re.search(r"/period-reports/projects/(\d+)/([^/?#]+)$", path).groups()
-        report_given_back.append((int(project_id), label))
+        path, project_id, label = owed_report(page, base_url, demo_password)
+        report_given_back.append((project_id, label))
         page.goto(path)
-        _, submits_before, _ = report_state(demo_database, int(project_id), label)
+        _, submits_before, _ = report_state(demo_database, project_id, label)
 
         context.set_offline(True)
         page.locator("textarea[name=highlights]").fill("Tapé puis onglet fermé.")
@@ -609,7 +594,7 @@ def test_a_closed_tab_keeps_the_draft_and_background_sync_sends_the_queue(
         page.close()
 
         context.set_offline(False)  # no page open: only the service worker can send it
-        status, submits, _ = wait_for_submission(demo_database, int(project_id), label, timeout=90)
+        status, submits, _ = wait_for_submission(demo_database, project_id, label, timeout=90)
         assert (status, submits - submits_before) == ("submitted", 1)
     finally:
         context.close()
