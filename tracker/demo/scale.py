@@ -35,7 +35,7 @@ from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, 
 from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneStatus
 from tracker.periods import value_sums
 from tracker.periods.calendar import periods_between
-from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
+from tracker.periods.models import DISAGGREGATED_CELLS, Cell, IndicatorValue, PeriodReport, ReportStatus
 from tracker.projects.models import (
     DEFAULT_CONSENT_PURPOSE,
     LegalForm,
@@ -66,7 +66,6 @@ BATCH = 10_000
 DISAGGREGATED = ("jobs_created", "employees")  # five cells each
 TOTAL_ONLY = ("revenue", "customers")
 EVEN_QUARTERS_ONLY = "funding_raised"  # reported every other quarter: 12 or 13 values a report
-CELLS5 = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER, Cell.MEN_YOUTH, Cell.MEN_OTHER, Cell.NOT_STATED)
 PROVINCES = ("Safi", "Marrakech", "Essaouira", "El Jadida", "Agadir Ida-Outanane", "Fès", "Meknès", "Oujda-Angad",
              "Tanger-Assilah", "Béni Mellal", "Ouarzazate", "Errachidia", "Taroudant", "Khouribga", "Settat")
 NAME_WORDS = ("Atelier", "Coopérative", "Ferme", "Studio", "Maison", "Réseau", "Jardin", "Fabrique", "Comptoir")
@@ -425,7 +424,7 @@ class _Builder:
                                 else None, 1, self.now, self.now))
                 for code in DISAGGREGATED:
                     ind = self.ind[code]
-                    for cell in CELLS5:
+                    for cell in DISAGGREGATED_CELLS:
                         values.append((self.ids.take("indicator_values"), rid, ind.id, cell.value,
                                        Decimal(rng.randint(0, 2) if code == "jobs_created" else scale // 2)))
                 for code in TOTAL_ONLY + ((EVEN_QUARTERS_ONLY,) if k % 2 == 0 else ()):

@@ -36,7 +36,7 @@ from tracker.indicators.catalogue import ensure_default_catalogue
 from tracker.indicators.models import Indicator, IndicatorKind, Target
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
 from tracker.milestones.models import Attachment, Milestone, MilestoneCategory, MilestoneStatus
-from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportStatus
+from tracker.periods.models import DISAGGREGATED_CELLS, Cell, IndicatorValue, PeriodReport, ReportStatus
 from tracker.projects.models import MemberRole, Project, ProjectStatus, Sector, Sex
 from tracker.projects.services import add_member, create_project
 from tracker.trainings.models import Attendance, Training
@@ -49,7 +49,6 @@ COUNT_KEYS = (
 )
 SUPPORT_MONTHS = 24
 HISTORY_MONTHS = 18
-DISAGGREGATED_CELLS = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER, Cell.MEN_YOUTH, Cell.MEN_OTHER, Cell.NOT_STATED)
 # Demo assumption for how reported people spread: mostly young, women slightly ahead, a few not stated.
 CELL_WEIGHTS = (34, 14, 32, 14, 6)
 

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tracker.indicators.models import IndicatorKind
-from tracker.periods.models import Cell, ReportStatus
+from tracker.periods.models import DISAGGREGATED_CELLS, Cell, ReportStatus
 
 WOMEN_CELLS = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER)
 YOUTH_CELLS = (Cell.WOMEN_YOUTH, Cell.MEN_YOUTH)
-DISAGGREGATED_CELLS = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER, Cell.MEN_YOUTH, Cell.MEN_OTHER, Cell.NOT_STATED)
 
 # (period_end, cell, value) for one project × indicator
 ValueTuple = tuple[dt.date, Cell | str, Decimal]

@@ -13,9 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.core.fields import parse_number
 from tracker.indicators.models import Indicator, Unit
-from tracker.periods.models import Cell, PeriodReport
+from tracker.periods.models import DISAGGREGATED_CELLS, Cell, PeriodReport
 
-DISAGGREGATED_CELLS = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER, Cell.MEN_YOUTH, Cell.MEN_OTHER, Cell.NOT_STATED)
 MAX_VALUE = Decimal("1e16")  # Numeric(18, 2)
 COMMENT_MAX = 1000
 

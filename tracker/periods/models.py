@@ -33,6 +33,10 @@ class Cell(enum.StrEnum):
     NOT_STATED = "not_stated"
 
 
+# The five cells of a disaggregated indicator (DESIGN §4), in the order forms and reports show them.
+DISAGGREGATED_CELLS = (Cell.WOMEN_YOUTH, Cell.WOMEN_OTHER, Cell.MEN_YOUTH, Cell.MEN_OTHER, Cell.NOT_STATED)
+
+
 class PeriodReport(VersionedMixin, TimestampMixin, db.Model):
     __tablename__ = "period_reports"
     __table_args__ = (

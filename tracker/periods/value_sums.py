@@ -19,11 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.core.models import cents
-from tracker.periods.models import Cell, IndicatorValue, ReportValueSums
+from tracker.periods.models import DISAGGREGATED_CELLS, Cell, IndicatorValue, ReportValueSums
 
-BROKEN_DOWN = tuple(c for c in Cell if c != Cell.TOTAL)
 COLUMNS = ("report_id", "indicator_id", "first_value_id", "broken_down", "total_cents",
-           *(f"{cell}_cents" for cell in BROKEN_DOWN))
+           *(f"{cell}_cents" for cell in DISAGGREGATED_CELLS))
 
 
 def recomputed(report_ids=None) -> sa.Select:
@@ -33,7 +32,7 @@ def recomputed(report_ids=None) -> sa.Select:
     query = (
         sa.select(v.report_id, v.indicator_id, sa.func.min(v.id), sa.func.count(sa.case((v.cell != Cell.TOTAL, 1))),
                   sa.func.max(sa.case((v.cell == Cell.TOTAL, amount))),
-                  *(sa.func.max(sa.case((v.cell == cell, amount))) for cell in BROKEN_DOWN))
+                  *(sa.func.max(sa.case((v.cell == cell, amount))) for cell in DISAGGREGATED_CELLS))
         .group_by(v.report_id, v.indicator_id)
     )
     return query if report_ids is None else query.where(v.report_id.in_(report_ids))

@@ -28,7 +28,7 @@ from tracker.core.models import cents
 from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone, MilestoneStatus
-from tracker.periods.models import Cell, PeriodReport, ReportStatus, ReportValueSums
+from tracker.periods.models import DISAGGREGATED_CELLS, PeriodReport, ReportStatus, ReportValueSums
 from tracker.projects.flags import WOMEN_OWNERSHIP_THRESHOLD, birth_date_range
 from tracker.projects.models import Member, Project, ProjectStatus, Sex
 from tracker.trainings.models import Attendance, Topic, Training
@@ -265,7 +265,7 @@ def _counted(ids, date_from, ref, include_submitted: bool):
             _window(PeriodReport.period_end, date_from, ref))
 
 
-BROKEN_DOWN = tuple(str(c) for c in Cell if c != Cell.TOTAL)
+BROKEN_DOWN = tuple(str(c) for c in DISAGGREGATED_CELLS)  # column names
 
 
 def _values_per_report(ids, date_from, ref, include_submitted: bool) -> sa.Subquery:

@@ -26,12 +26,12 @@ from tracker.indicators.figures import compute_figures, compute_progress, period
 from tracker.indicators.models import IndicatorKind
 from tracker.milestones.models import MilestoneCategory, MilestoneStatus
 from tracker.periods.calendar import periods_between
-from tracker.periods.models import Cell, ReportStatus
+from tracker.periods.models import DISAGGREGATED_CELLS, Cell, ReportStatus
 from tracker.projects.flags import is_women_led, is_young, is_youth_led
 from tracker.projects.models import ProjectStatus, Sector, Sex, Stage
 from tracker.trainings.models import Topic
 
-CELLS = ("women_youth", "women_other", "men_youth", "men_other", "not_stated")
+CELLS = tuple(str(c) for c in DISAGGREGATED_CELLS)
 UNKNOWN = "unknown"
 NO_SESSION_DAYS = 60
 EVER_SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.RETURNED)
