@@ -33,6 +33,8 @@ from tracker.trainings.models import Topic
 
 CELLS = tuple(str(c) for c in DISAGGREGATED_CELLS)
 UNKNOWN = "unknown"
+PEOPLE_KEYS = ("members", "women", "men", "sex_not_stated", "youth", "young_women", "age_unknown", "leads_women",
+               "leads_men")
 NO_SESSION_DAYS = 60
 EVER_SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.RETURNED)
 NON_ADDITIVE_UNITS = ("percent",)  # units whose projects' figures are averaged, never added (DESIGN §12)
@@ -82,6 +84,11 @@ def portfolio(projects: pd.DataFrame, members: pd.DataFrame, ref: dt.date, min_a
         by_project[m.project_id].append(m)
     women_led = sum(1 for pid in projects["id"] if is_women_led(by_project[pid]))
     youth_led = sum(1 for pid in projects["id"] if is_youth_led(by_project[pid], ref, min_age, max_age))
+    return portfolio_counts(projects, women_led, youth_led)
+
+
+def portfolio_counts(projects: pd.DataFrame, women_led: int, youth_led: int) -> dict:
+    """The portfolio section from the projects (id, sector, status, stage, province) and the two led counts."""
     provinces = sorted({_code(p) for p in projects["province"]})
     return {
         "projects": len(projects),
@@ -98,8 +105,7 @@ def portfolio(projects: pd.DataFrame, members: pd.DataFrame, ref: dt.date, min_a
 
 def people(members: pd.DataFrame, ref: dt.date, min_age: int, max_age: int) -> dict:
     """Team memberships of the selected projects; youth on `ref`; no birth date → age_unknown."""
-    out = dict.fromkeys(("members", "women", "men", "sex_not_stated", "youth", "young_women", "age_unknown",
-                         "leads_women", "leads_men"), 0)
+    out = dict.fromkeys(PEOPLE_KEYS, 0)
     for m in members.itertuples(index=False):
         young = is_young(m.birth_date, ref, min_age, max_age)
         out["members"] += 1

@@ -22,15 +22,16 @@ import pandas as pd
 from tracker.indicators.figures import compute_progress
 from tracker.indicators.models import IndicatorKind
 from tracker.milestones.models import MilestoneCategory
-from tracker.projects.models import ProjectStatus, Sector, Stage
+from tracker.projects.models import ProjectStatus
 from tracker.reports.compute import (
     CELLS,
     CENT,
     NON_ADDITIVE_UNITS,
+    PEOPLE_KEYS,
     _code,
-    _counts,
     _rate,
     completeness_rows,
+    portfolio_counts,
     window_periods,
 )
 
@@ -55,23 +56,10 @@ def _aggregate(cents, count: int, mean: bool) -> Decimal | None:
 
 # ---------------------------------------------------------------- 1. portfolio and 2. people
 
-PEOPLE_KEYS = ("members", "women", "men", "sex_not_stated", "youth", "young_women", "age_unknown", "leads_women",
-               "leads_men")
-
-
 def portfolio(projects: pd.DataFrame, people_row) -> dict:
     """`compute.portfolio` from `aggregates.projects` and the women-led and youth-led counts of
     `aggregates.people`."""
-    provinces = sorted({_code(p) for p in projects["province"]})
-    return {
-        "projects": len(projects),
-        "by_sector": _counts(projects["sector"], Sector),
-        "by_status": _counts(projects["status"], ProjectStatus),
-        "by_stage": _counts(projects["stage"], Stage),
-        "by_province": _counts(projects["province"], provinces),
-        "women_led": int(people_row.women_led),
-        "youth_led": int(people_row.youth_led),
-    }
+    return portfolio_counts(projects, int(people_row.women_led), int(people_row.youth_led))
 
 
 def people(people_row) -> dict:
