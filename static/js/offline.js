@@ -214,11 +214,22 @@
      page with their queued values kept. One at a time: the next page load sends the next one.
      An item the service worker is sending is skipped and looked at again a moment later: the worker's
      "needs the page" message may have gone to the page this one replaced, and the item must not wait for
-     the holder's next click. */
+     the holder's next click. A worker that holds it too long loses it to the page (Store.take). */
   let retry = null;
   async function replayOne() {
     if (!navigator.onLine) { return; }
     clearTimeout(retry);
+    let again;
+    try {
+      again = await sendNext();
+    } catch (error) {
+      again = true;  // the store was busy (another tab upgrading it, a worker's transaction): look again
+    }
+    if (again) { retry = setTimeout(replayOne, RETRY_CLAIMED_MS); }
+  }
+
+  /* True when an item is still waiting and should be looked at again. */
+  async function sendNext() {
     const mine = (await Store.all('queue')).filter((item) => item.user === config.user)
       .sort((a, b) => (a.queuedAt < b.queuedAt ? -1 : 1));
     let claimedByWorker = false;
@@ -256,9 +267,10 @@
       document.body.append(form);
       notice(text.sending, 'info');
       form.submit();
-      return;
+      return false;
     }
-    if (claimedByWorker) { retry = setTimeout(replayOne, RETRY_CLAIMED_MS); } else { await confirmSentInBackground(); }
+    if (!claimedByWorker) { await confirmSentInBackground(); }
+    return claimedByWorker;
   }
 
   async function queueOfThisUser() {

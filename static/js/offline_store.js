@@ -6,6 +6,10 @@
   'use strict';
   const DB_NAME = 'mowakaba-offline';
   const STALE_CLAIM_MS = 2 * 60 * 1000;
+  /* The page does not wait that long: a send that never settles (a lost connection the phone has not noticed,
+     a worker stopped mid-send) would leave the holder's submission hanging for minutes. After this delay the
+     page sends the item itself; should the worker's copy arrive too, the server drops it (idempotency key). */
+  const PAGE_TAKEOVER_MS = 10 * 1000;
 
   /* Period reports moved from /reports/… to /period-reports/… (issue 16). Version 2 of the database moves the
      drafts and queued submissions kept before that, so a draft is found again on its page, and the worker
@@ -100,7 +104,7 @@
   function take(key) {
     return run('queue', 'readwrite', async (store, done) => {
       const item = await request(store.get(key));
-      if (!item || (item.claimedAt && Date.now() - item.claimedAt < STALE_CLAIM_MS)) { done(null); return; }
+      if (!item || (item.claimedAt && Date.now() - item.claimedAt < PAGE_TAKEOVER_MS)) { done(null); return; }
       store.delete(key);
       done(item);
     });

@@ -234,6 +234,38 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
         context.close()
 
 
+def test_a_submission_the_worker_never_lets_go_of_is_sent_by_the_page(
+        browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
+    """The worker claims the queued item when the signal returns and its send never settles (a connection the
+    phone has not seen drop, a worker stopped mid-send): the item stays claimed. The page must not leave the
+    holder's submission waiting for the two minutes after which a claim is stale: it takes it over after ten
+    seconds, and the server receives it once."""
+    context, page = phone(browser, base_url, "fr")
+    try:
+        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
+        page.goto(path)
+        report_given_back.append((project_id, label))
+        _, submits_before, keys_before = report_state(demo_database, project_id, label)
+        context.set_offline(True)
+        page.locator("textarea[name=highlights]").fill(TYPED["fr"])
+        submit(page)
+        expect(page.locator("#offline-queued")).to_be_visible()
+        page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))")
+
+        with page.expect_navigation():
+            context.set_offline(False)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(2000)
+        assert report_state(demo_database, project_id, label)[0] != "submitted"  # the claim is still young
+        status, submits, keys = wait_for_submission(demo_database, project_id, label, timeout=20)
+        assert (status, submits - submits_before, keys - keys_before) == ("submitted", 1, 1)
+        expect(page.locator("#report-form")).to_have_count(0)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("MowakabaStore.all('queue').then(items => items.length)") == 0
+    finally:
+        context.close()
+
+
 def test_a_submission_the_worker_sent_while_the_page_was_replaced_is_confirmed_by_the_next_page(
         browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
     """The worker's "sent" message can go to the page being replaced (the signal comes back, the page reloads).
