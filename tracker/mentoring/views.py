@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.mentoring import services
 from tracker.mentoring.forms import EMPTY_ROWS, SessionForm
 from tracker.projects.models import Project
-from tracker.projects.services import staff_choices
+from tracker.projects.services import chosen_staff
 
 bp = Blueprint("mentoring", __name__, url_prefix="/sessions")
 
@@ -97,7 +97,7 @@ def list_sessions():
         filters=filters,
         counts=services.action_item_counts([s.id for s in page.items], today),
         cohorts=all_cohorts(),
-        mentors=staff_choices(),
+        mentors=chosen_staff(filters.mentor_id),
         project=db.session.get(Project, filters.project_id) if filters.project_id else None,
     )
 

@@ -32,7 +32,7 @@ from tracker.periods.forms import (
     report_form_class,
 )
 from tracker.periods.models import PeriodReport, ReportStatus
-from tracker.projects.services import get_project_with_cohort, staff_choices, staff_users
+from tracker.projects.services import chosen_staff, get_project_with_cohort
 
 bp = Blueprint("periods", __name__, url_prefix="/period-reports")
 
@@ -81,7 +81,7 @@ def list_due():
         filters=filters,
         staff_view=staff_view,
         cohorts=all_cohorts() if staff_view else [],
-        mentors=staff_users() if staff_view else [],
+        mentors=chosen_staff(filters.mentor_id) if staff_view else [],
         states=list(calendar.DueState),
         state_labels=calendar.DUE_STATE_LABELS,
         today=today,
@@ -229,7 +229,7 @@ def review_queue():
         stalled_since=routing.stalled_since(),
         reassign_form=ReassignForm() if can_reassign else None,
         cohorts=all_cohorts(),
-        mentors=staff_choices(),
+        mentors=chosen_staff(filters.mentor_id),
         today=dt.date.today(),
     )
 

@@ -11,7 +11,7 @@ from tracker.core.query_args import int_arg
 from tracker.portfolio.services import QUIET_DAYS, PortfolioFilters, portfolio
 from tracker.projects import flags
 from tracker.projects.models import ProjectStatus
-from tracker.projects.services import staff_choices
+from tracker.projects.services import chosen_staff
 
 
 def render_portfolio():
@@ -46,7 +46,7 @@ def render_portfolio():
         today=today,
         quiet_days=QUIET_DAYS,
         sees_everyone=sees_everyone,
-        mentors=staff_choices() if sees_everyone else [],
+        mentors=chosen_staff(filters.mentor_id) if sees_everyone else [],
         cohorts=cohorts,
         statuses=list(ProjectStatus),
     )

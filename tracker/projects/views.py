@@ -57,7 +57,7 @@ def list_projects():
         filters=filters,
         cohorts=all_cohorts() if staff_view else [],
         provinces=services.provinces() if staff_view else [],
-        staff=services.staff_choices() if staff_view else [],
+        staff=services.chosen_staff(filters.staff_id) if staff_view else [],
         sectors=list(Sector),
         statuses=list(ProjectStatus),
     )
