@@ -34,8 +34,14 @@
         fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
           .then(function (response) { return response.ok ? response.json() : { results: [], more: false }; })
           .then(function (json) {
-            // An answer to an earlier text (the person typed on, or already chose) must not reopen the list.
-            if (self.inputValue() !== query) { callback(); return; }
+            // An answer to an earlier text (the person typed on, or already chose) must not reopen the list:
+            // Tom Select's callback refreshes the options, which opens the list while the control has focus.
+            if (self.inputValue() !== query) {
+              var wasOpen = self.isOpen;
+              callback();
+              if (!wasOpen) { self.close(); }
+              return;
+            }
             pages[query] = (pages[query] || 1) + 1;
             if (json.more) { self.setNextUrl(query, pageUrl(base, query, pages[query])); }
             callback(json.results);

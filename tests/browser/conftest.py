@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -127,7 +128,12 @@ def pick(page, select_id: str, text: str, group: str | None = None) -> None:
 
     # The control box, not its typing box: Tom Select hides the latter while a choice is shown.
     page.locator(f".ts-wrapper:has(#{select_id}-ts-control) .ts-control").click()
-    page.keyboard.type(text, delay=20)
+    # The list opened on focus may already hold `text`: wait for the answer to the whole text all the same, or
+    # the click would come before it, and the late answer open the list again over the next field.
+    typed = quote(text, safe="-_.!~*'()")  # as encodeURIComponent writes it
+    with page.expect_response(lambda response: "/pickers/" in response.url and f"q={typed}&" in response.url,
+                              timeout=15000):
+        page.keyboard.type(text, delay=20)
     option = page.locator(f"#{select_id}-ts-dropdown .option", has_text=text)
     if group:
         option = option.filter(has_text=group)
