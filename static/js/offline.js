@@ -12,6 +12,7 @@
   const LOGOUT_PENDING = 'mowakaba-logout-pending';
   const SYNC_TAG = 'mowakaba-replay';
   const RETRY_CLAIMED_MS = 1000;
+  const PROBE_MS = 3000;
   const lang = document.documentElement.lang || 'fr';
   const moment = (iso) => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
@@ -277,6 +278,17 @@
     return (await Store.all('queue')).filter((item) => item.user === config.user).length;
   }
 
+  /* The worker served its kept copy although the phone says it is online: the signal came back a moment before
+     the network did, and no `online` event will follow. Look again every few seconds and reload once the
+     server answers, so that what is queued is sent without waiting for the holder's next click. */
+  async function reloadWhenReachable() {
+    if (!localStorage.getItem(LOGOUT_PENDING) && !await queueOfThisUser()) { return; }
+    try {
+      if (navigator.onLine && (await fetch('/health', { cache: 'no-store' })).ok) { location.reload(); return; }
+    } catch (error) { /* still unreachable */ }
+    setTimeout(reloadWhenReachable, PROBE_MS);
+  }
+
   /* ------------------------------------------------------------------ start */
 
   async function start() {
@@ -305,7 +317,11 @@
       // A fresh page load checks the session first; it then sends what is queued (or ends the session).
       if (localStorage.getItem(LOGOUT_PENDING) || await queueOfThisUser()) { location.reload(); }
     });
-    if (!document.documentElement.dataset.offlineAt) { await replayOne(); }
+    if (!document.documentElement.dataset.offlineAt) {
+      await replayOne();
+    } else if (navigator.onLine) {
+      setTimeout(reloadWhenReachable, PROBE_MS);
+    }
   }
 
   if ('serviceWorker' in navigator) {

@@ -234,6 +234,44 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
         context.close()
 
 
+def test_a_page_the_worker_served_from_its_copy_once_online_still_sends_the_queue(
+        browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
+    """The phone says it is online a moment before the network answers: the page reloads on `online`, the
+    worker's fetch of it fails and it serves its kept copy ("offline" banner), and no `online` event follows.
+    The page must look again and send what is queued, not wait for the holder's next click. (The worker holds
+    the item, as when its own send hangs, so that only the page can send it.)"""
+    context, page = phone(browser, base_url, "fr")
+    try:
+        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
+        page.goto(path)
+        report_given_back.append((project_id, label))
+        context.set_offline(True)
+        page.locator("textarea[name=highlights]").fill(TYPED["fr"])
+        submit(page)
+        expect(page.locator("#offline-queued")).to_be_visible()
+        page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))")
+
+        refused = []
+
+        def network_not_back_yet(route):
+            if route.request.method == "GET" and not refused:
+                refused.append(route.request.url)
+                route.abort("internetdisconnected")
+            else:
+                route.continue_()
+
+        context.route("**" + path, network_not_back_yet)
+        with page.expect_navigation():
+            context.set_offline(False)
+        expect(page.locator("#offline-banner")).to_be_visible()  # the worker's copy, while online
+        context.unroute("**" + path)  # the route's handler runs only while the test calls Playwright
+        status, _, _ = wait_for_submission(demo_database, project_id, label, timeout=25)
+        assert refused and status == "submitted"
+        expect(page.locator("#report-form")).to_have_count(0)  # sent by the page: it shows the answer
+    finally:
+        context.close()
+
+
 def test_a_submission_the_worker_never_lets_go_of_is_sent_by_the_page(
         browser: Browser, base_url, demo_password, demo_database, holder_owes_a_report, report_given_back):
     """The worker claims the queued item when the signal returns and its send never settles (a connection the
