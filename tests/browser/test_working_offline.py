@@ -117,6 +117,21 @@ def wait_for_draft(page, value: str) -> None:
          what=f"a draft holding {value!r}")
 
 
+def queued_and_claimed(context, page, base_url: str, password: str, given_back: list):
+    """The holder opens their owed report, loses the signal, types and submits (queued); the item is then
+    claimed as the worker does when Background Sync fires. Returns (path, project id, label, queue key)."""
+    path, project_id, label = owed_report(page, base_url, password, "fr")
+    page.goto(path)
+    given_back.append((project_id, label))
+    context.set_offline(True)
+    page.locator("textarea[name=highlights]").fill(TYPED["fr"])
+    submit(page)
+    expect(page.locator("#offline-queued")).to_be_visible()
+    key = page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))"
+                        ".then(item => item.key)")
+    return path, project_id, label, key
+
+
 def wait_for_submission(database: str, project_id: int, label: str, timeout: float = 15):
     deadline = time.monotonic() + timeout
     while True:
@@ -205,15 +220,7 @@ def test_a_submission_the_worker_was_sending_while_the_page_reloaded_is_still_se
     leave the item waiting for the holder's next click: it looks again once the worker lets go."""
     context, page = phone(browser, base_url, "fr")
     try:
-        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
-        page.goto(path)
-        report_given_back.append((project_id, label))
-        context.set_offline(True)
-        page.locator("textarea[name=highlights]").fill(TYPED["fr"])
-        submit(page)
-        expect(page.locator("#offline-queued")).to_be_visible()
-        key = page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))"
-                            ".then(item => item.key)")  # as the worker does when Background Sync fires
+        path, project_id, label, key = queued_and_claimed(context, page, base_url, demo_password, report_given_back)
 
         with page.expect_navigation():
             context.set_offline(False)  # the page reloads; the item is the worker's, so the page skips it
@@ -242,14 +249,7 @@ def test_a_page_the_worker_served_from_its_copy_once_online_still_sends_the_queu
     the item, as when its own send hangs, so that only the page can send it.)"""
     context, page = phone(browser, base_url, "fr")
     try:
-        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
-        page.goto(path)
-        report_given_back.append((project_id, label))
-        context.set_offline(True)
-        page.locator("textarea[name=highlights]").fill(TYPED["fr"])
-        submit(page)
-        expect(page.locator("#offline-queued")).to_be_visible()
-        page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))")
+        path, project_id, label, _ = queued_and_claimed(context, page, base_url, demo_password, report_given_back)
 
         refused = []
 
@@ -280,15 +280,8 @@ def test_a_submission_the_worker_never_lets_go_of_is_sent_by_the_page(
     seconds, and the server receives it once."""
     context, page = phone(browser, base_url, "fr")
     try:
-        path, project_id, label = owed_report(page, base_url, demo_password, "fr")
-        page.goto(path)
-        report_given_back.append((project_id, label))
+        path, project_id, label, _ = queued_and_claimed(context, page, base_url, demo_password, report_given_back)
         _, submits_before, keys_before = report_state(demo_database, project_id, label)
-        context.set_offline(True)
-        page.locator("textarea[name=highlights]").fill(TYPED["fr"])
-        submit(page)
-        expect(page.locator("#offline-queued")).to_be_visible()
-        page.evaluate("MowakabaStore.all('queue').then(items => MowakabaStore.claim(items[0].key))")
 
         with page.expect_navigation():
             context.set_offline(False)
