@@ -1,7 +1,9 @@
 """Fixtures: one schema per run (built by the migrations), one rolled-back transaction per test.
 
 After every test, the sums kept beside the indicator values (`report_value_sums`, issue 20) must equal a
-recomputation from the values: whatever a test wrote, through whichever route, service or loader.
+recomputation from the values, and every up-to-date row of the portfolio's `project_attention` (issue 20) a
+recomputation from the sessions, items, milestones and reports: whatever a test wrote, through whichever
+route, service or loader.
 
 The backend is SQLite unless TEST_DATABASE_URL_ACTIVE points at PostgreSQL (`make test` runs both).
 """
@@ -24,6 +26,7 @@ from tests import factories
 from tracker import create_app
 from tracker.extensions import db
 from tracker.periods import value_sums
+from tracker.portfolio import attention
 
 PASSWORD = "correct-horse-battery"
 FROZEN_TODAY = dt.date(2026, 11, 18)  # mid-quarter: the Actors cohort's 2026-T4 is running and not yet due
@@ -109,17 +112,23 @@ def _db(app):
         finally:
             db.session.remove()
             db.session = original
-            differing = value_sums_differing(connection)
+            differing = derived_differing(connection, value_sums.differing)
+            stale_attention = derived_differing(connection, attention.differing)
             outer.rollback()
             connection.close()
         assert not differing, f"report_value_sums differ from the values they sum: {differing[:5]}"
+        assert not stale_attention, f"project_attention rows differ from their recomputation: {stale_attention[:5]}"
 
 
 def value_sums_differing(connection) -> list:
-    """Rows of `report_value_sums` and of their recomputation that the other lacks (empty when equal)."""
+    return derived_differing(connection, value_sums.differing)
+
+
+def derived_differing(connection, differing) -> list:
+    """Rows of a derived table and of their recomputation that the other lacks (empty when equal)."""
     try:
         with connection.begin_nested():
-            return value_sums.differing(connection)
+            return differing(connection)
     except sa.exc.DBAPIError:
         return []  # a transaction the test left failed (it has failed too): nothing can be read
 

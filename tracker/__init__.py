@@ -85,6 +85,7 @@ def register_features(app: Flask) -> None:
     from tracker.offline.caching import offline_cache_control
     from tracker.periods import labels as period_labels
     from tracker.periods import value_sums
+    from tracker.portfolio import attention
     from tracker.portfolio.home import home_page
     from tracker.projects import labels as project_labels
     from tracker.projects.services import assigned_project_ids
@@ -97,6 +98,7 @@ def register_features(app: Flask) -> None:
     permissions.register_assignments(assigned_project_ids)
     security.register_offline_policy(offline_cache_control)
     value_sums.listen()
+    attention.listen()
 
 
 def register_blueprints(app: Flask) -> None:

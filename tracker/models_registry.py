@@ -10,5 +10,6 @@ from tracker.milestones import models as milestone_models  # noqa: F401
 from tracker.notifications import models as notification_models  # noqa: F401
 from tracker.offline import models as offline_models  # noqa: F401
 from tracker.periods import models as period_models  # noqa: F401
+from tracker.portfolio import models as portfolio_models  # noqa: F401
 from tracker.projects import models as project_models  # noqa: F401
 from tracker.trainings import models as training_models  # noqa: F401

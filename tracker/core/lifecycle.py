@@ -78,3 +78,10 @@ def saving(form=None, *, catch=ServiceError, show: bool = True, rows=None) -> It
         raise
     for callback in outcome._after_commit:
         callback()
+
+
+def keep_computed() -> None:
+    """Commits what a page computed for the next views to read (derived data: the portfolio's figures), once
+    it has rendered, so that nothing it shows is expired and read again."""
+    with saving(catch=()):
+        pass

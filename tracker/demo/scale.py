@@ -36,6 +36,7 @@ from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneSta
 from tracker.periods import value_sums
 from tracker.periods.calendar import periods_between
 from tracker.periods.models import DISAGGREGATED_CELLS, Cell, IndicatorValue, PeriodReport, ReportStatus
+from tracker.portfolio import attention
 from tracker.projects.models import (
     DEFAULT_CONSENT_PURPOSE,
     LegalForm,
@@ -194,13 +195,14 @@ def load_scale(password: str, fraction: float = 1.0, seed: int = 1, today: dt.da
 
 def _finish(writer: _Writer) -> None:
     value_sums.rebuild(writer.conn)  # the values went in by COPY, past the ORM that keeps the sums
+    attention.invalidate(writer.conn, sa.select(Project.id))  # so did the projects: their figures are to compute
     if writer.postgres:
         for name in _TABLES:
             # Table names come from the constant _TABLES, never from input.
             statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))"  # noqa: E501  # nosec B608
             writer.conn.execute(sa.text(statement))
         # The planner needs the new sizes.
-        for name in (*_TABLES, "project_staff", "project_holders", "report_value_sums"):
+        for name in (*_TABLES, "project_staff", "project_holders", "report_value_sums", "project_attention"):
             db.session.execute(sa.text(f"ANALYZE {name}"))  # counts this transaction's own rows
 
 

@@ -6,6 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from tracker.cohorts.services import all_cohorts
+from tracker.core.lifecycle import keep_computed
 from tracker.core.permissions import Role
 from tracker.core.query_args import int_arg
 from tracker.portfolio.services import QUIET_DAYS, PortfolioFilters, portfolio
@@ -37,7 +38,7 @@ def render_portfolio():
     from tracker.mentoring.services import open_action_items
 
     items = open_action_items(project_ids)
-    return render_template(
+    html = render_template(
         "portfolio/portfolio.html",
         page=page,
         filters=filters,
@@ -50,3 +51,6 @@ def render_portfolio():
         cohorts=cohorts,
         statuses=list(ProjectStatus),
     )
+    if page.refreshed:
+        keep_computed()
+    return html

@@ -23,7 +23,8 @@ from tracker.extensions import db
 from tracker.periods.calendar import DueState, Period, cohort_periods, due_state
 from tracker.periods.models import PeriodReport
 from tracker.portfolio import score as attention
-from tracker.portfolio.services import QUIET_DAYS, project_aggregates
+from tracker.portfolio.aggregates import project_aggregates
+from tracker.portfolio.score import QUIET_DAYS
 from tracker.projects.models import Project, ProjectStatus
 
 ATTENTION_MAX_PROJECTS = 100  # shown on the page; the total is always given
