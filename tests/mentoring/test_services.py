@@ -292,5 +292,6 @@ def test_session_count_matches_the_listed_sessions_for_every_filter(actors):
     for user, filters in cases:
         listed = db.session.scalars(services.session_list_query(user, filters)).unique().all()
         assert services.session_count(user, filters) == len(listed)
+        assert services.session_count(user, filters, up_to=1) == min(len(listed), 2)  # 2: "more than 1"
         counts.append(len(listed))
     assert counts[:5] == [3, 2, 2, 1, 0]

@@ -373,3 +373,32 @@ def test_list_query_count_is_the_same_for_5_and_50_sessions(actors, login_as, co
     assert page_of(first).count('href="/sessions/') - page_of(first).count('href="/sessions/new') >= 5
     assert page_of(second).count("<tr>") > page_of(first).count("<tr>")
     assert len(many) == len(few), "\n".join(many)
+
+
+# ---------------------------------------------------------------- counting a long list (issue 20)
+
+
+def test_a_long_list_counts_a_window_past_the_page_and_says_more_than(app, actors, login_as, monkeypatch,
+                                                                      count_queries):
+    """Counting the whole programme's sessions on every view cost 25-30 ms at 400,000: the list counts
+    COUNT_AHEAD sessions past the first it shows, says "more than" beyond, and the window moves with the page."""
+    from tracker.mentoring import services
+
+    monkeypatch.setattr(services, "COUNT_AHEAD", 6)
+    app.config["SESSIONS_PER_PAGE"] = 2
+    for day in range(11):
+        MentoringSessionFactory(project=actors.project, mentor=actors.staff, date=dt.date(2025, 3, 1 + day))
+    db.session.flush()
+    client = login_as("staff")
+    try:
+        with count_queries() as statements:
+            first = page_of(client.get("/sessions/"))
+        assert "Plus de 6 séances" in first
+        assert re.findall(r'page=(\d+)"', first)[-2:] == ["3", "2"]  # the window's last page (3), then "next"
+        assert any("LIMIT" in sql and "count(*)" in sql for sql in statements)
+        fourth = page_of(client.get("/sessions/?page=4"))  # sessions 7-8 of 11; the window reaches 12
+        assert "11 séances" in fourth and "Plus de" not in fourth
+        assert re.findall(r'page=(\d+)"', fourth)[-2:] == ["6", "5"]  # the real last page, then "next"
+        assert page_of(client.get(f"/sessions/?project={actors.other_project.id}")).count("Plus de") == 0
+    finally:
+        app.config["SESSIONS_PER_PAGE"] = 25

@@ -89,11 +89,17 @@ def list_sessions():
         error_out=False,
         count=False,
     )
-    page.total = services.session_count(current_user, filters)  # without the paginator's join to projects
+    # Counted up to COUNT_AHEAD sessions past this page (without the paginator's join to the projects).
+    counted_to = (page.page - 1) * page.per_page + services.COUNT_AHEAD
+    page.total = services.session_count(current_user, filters, up_to=counted_to)
+    more = page.total > counted_to
+    if more:
+        page.total = counted_to
     today = dt.date.today()
     return render_template(
         "mentoring/session_list.html",
         page=page,
+        more=more,
         filters=filters,
         counts=services.action_item_counts([s.id for s in page.items], today),
         cohorts=all_cohorts(),
