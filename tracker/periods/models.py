@@ -44,6 +44,7 @@ class PeriodReport(VersionedMixin, TimestampMixin, db.Model):
         sa.CheckConstraint("period_end >= period_start", name="period_order"),
         sa.Index("ix_period_reports_status_period_end", "status", "period_end"),
         sa.Index("ix_period_reports_status_submitted_at", "status", "submitted_at", "id"),  # the review queue
+        sa.Index("ix_period_reports_status_reviewer_id", "status", "reviewer_id"),  # its totals (issue 20)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -239,13 +239,33 @@ class ReviewFilters:
     submitted_before: dt.datetime | None = None  # waiting since before this moment (stalled)
 
 
+def _queue_conditions(filters: ReviewFilters) -> list:
+    """The queue's conditions, all on the reports: a filter on their projects is a subquery of project ids."""
+    conditions = [PeriodReport.status == ReportStatus.SUBMITTED]
+    if filters.reviewer_id:
+        conditions.append(PeriodReport.reviewer_id == filters.reviewer_id)
+    if filters.not_reviewer_id:
+        conditions.append(sa.or_(PeriodReport.reviewer_id.is_(None),
+                                 PeriodReport.reviewer_id != filters.not_reviewer_id))
+    if filters.submitted_before:
+        conditions.append(PeriodReport.submitted_at < filters.submitted_before)
+    projects = []
+    if filters.cohort_id:
+        projects.append(Project.cohort_id == filters.cohort_id)
+    if filters.mentor_id:
+        projects.append(Project.staff.any(User.id == filters.mentor_id))
+    if projects:
+        conditions.append(PeriodReport.project_id.in_(sa.select(Project.id).where(*projects)))
+    return conditions
+
+
 def review_queue_query(filters: ReviewFilters) -> sa.Select:
     """Submitted reports, oldest submission first, with project, cohort, submitter, reviewer and the
     project's staff loaded eagerly (the narratives are not loaded: the queue does not show them)."""
-    stmt = (
+    return (
         sa.select(PeriodReport)
         .join(PeriodReport.project)
-        .where(PeriodReport.status == ReportStatus.SUBMITTED)
+        .where(*_queue_conditions(filters))
         .options(
             contains_eager(PeriodReport.project).joinedload(Project.cohort),
             contains_eager(PeriodReport.project).selectinload(Project.staff),
@@ -253,19 +273,14 @@ def review_queue_query(filters: ReviewFilters) -> sa.Select:
             joinedload(PeriodReport.reviewer),
             defer(PeriodReport.highlights), defer(PeriodReport.difficulties), defer(PeriodReport.support_needed),
         )
+        .order_by(PeriodReport.submitted_at, PeriodReport.id)
     )
-    if filters.reviewer_id:
-        stmt = stmt.where(PeriodReport.reviewer_id == filters.reviewer_id)
-    if filters.not_reviewer_id:
-        stmt = stmt.where(sa.or_(PeriodReport.reviewer_id.is_(None),
-                                 PeriodReport.reviewer_id != filters.not_reviewer_id))
-    if filters.submitted_before:
-        stmt = stmt.where(PeriodReport.submitted_at < filters.submitted_before)
-    if filters.cohort_id:
-        stmt = stmt.where(Project.cohort_id == filters.cohort_id)
-    if filters.mentor_id:
-        stmt = stmt.where(Project.staff.any(User.id == filters.mentor_id))
-    return stmt.order_by(PeriodReport.submitted_at, PeriodReport.id)
+
+
+def review_queue_count(filters: ReviewFilters) -> int:
+    """How many reports `review_queue_query` lists, counted on the reports alone: joined to the projects,
+    the 10,000 reports a programme's queue can hold took 12 ms to count (issue 20)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(PeriodReport).where(*_queue_conditions(filters)))
 
 
 # ---------------------------------------------------------------- one report

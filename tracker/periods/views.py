@@ -202,6 +202,13 @@ def edit_report(project_id: int, period_label: str):
 
 # ---------------------------------------------------------------- review
 
+def _queue_page(filters, page: int | None = None):
+    result = db.paginate(services.review_queue_query(filters), page=page, per_page=_per_page(), error_out=False,
+                         count=False)
+    result.total = services.review_queue_count(filters)  # without the paginator's join to the projects
+    return result
+
+
 @bp.route("/review")
 @require(Action.REVIEW_REPORT)
 def review_queue():
@@ -214,11 +221,9 @@ def review_queue():
     base = dict(cohort_id=int_arg("cohort"), submitted_before=routing.stalled_since() if stalled else None)
     # Routed to me: whoever mentors the project. The others: the mentor filter (staff: their projects).
     filters = services.ReviewFilters(**base, mentor_id=_mentor_filter())
-    mine = db.paginate(services.review_queue_query(services.ReviewFilters(**base, reviewer_id=current_user.id)),
-                       per_page=_per_page(), error_out=False)
-    others = db.paginate(services.review_queue_query(
-        services.ReviewFilters(**base, mentor_id=filters.mentor_id, not_reviewer_id=current_user.id)),
-        page=int_arg("others_page") or 1, per_page=_per_page(), error_out=False)
+    mine = _queue_page(services.ReviewFilters(**base, reviewer_id=current_user.id))
+    others = _queue_page(services.ReviewFilters(**base, mentor_id=filters.mentor_id, not_reviewer_id=current_user.id),
+                         page=int_arg("others_page") or 1)
     can_reassign = can(current_user, Action.REASSIGN_REVIEW)
     return render_template(
         "periods/review_queue.html",
