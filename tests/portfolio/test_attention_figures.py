@@ -196,3 +196,21 @@ def test_the_recomputation_costs_the_same_statements_for_5_or_50_projects(base, 
     # three ended quarters not sent (90), 70 days without a session (6)
     assert [r.attention_score for r in fifty.rows].count(96) == 50
     assert attention.differing(db.session.connection()) == []
+
+
+def test_bulk_statements_through_the_session_mark_every_project_stale(base):
+    """`session.execute(insert(Project), rows)` and bulk updates write past the flush: every project's figures
+    are marked stale, and projects inserted so get their row (without it, the portfolio would not list them)."""
+    from tracker.projects.models import Project
+
+    _row(base["project"])
+    db.session.execute(sa.insert(Project), [{"cohort_id": base["cohort"].id, "name": f"En masse {i}",
+                                             "sector": "digital", "status": "active"} for i in range(3)])
+    kept = db.session.execute(sa.select(ProjectAttention.project_id, ProjectAttention.as_of)).all()
+    assert len(kept) == 4 and {as_of for _, as_of in kept} == {None}
+    assert portfolio(EVERY_STATUS, TODAY).total == 4
+
+    db.session.execute(sa.update(MentoringSession).values(date=TODAY))
+    assert _kept(base["project"]).as_of is None
+    assert _row(base["project"])["last_session"] == TODAY
+    assert attention.differing(db.session.connection()) == []

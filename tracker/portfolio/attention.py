@@ -5,7 +5,8 @@ Ranking the whole programme by attention meant grouping every session, action it
 page reads them as it reads a column:
 
 - every ORM write of what they sum (a session, an action item, a milestone, a report, a project, a cohort's
-  periods) marks the projects concerned stale in the same transaction (`_after_flush`), never by a timer;
+  periods) marks the projects concerned stale in the same transaction (`_after_flush`), never by a timer; a
+  bulk statement on those tables through the session marks every project stale (`_bulk_statement`);
 - the portfolio recomputes the stale rows of the projects it is about to show (`refresh`), and every row the
   first time it is shown on a new day, as overdue items, late milestones, owed reports and quiet days count
   from the date;
@@ -177,7 +178,25 @@ def _after_flush(session: Session, flush_context) -> None:
         invalidate(session.connection(), sa.union(*selects) if len(selects) > 1 else selects[0])
 
 
+_WATCHED = (Project, MentoringSession, ActionItem, Milestone, PeriodReport, Cohort)
+
+
+def _bulk_statement(state) -> sa.Result | None:
+    """`session.execute(insert/update/delete(Model), …)` writes past the flush: it does not say which projects
+    it touched, so every project's figures are marked stale (and a project inserted so gets its row)."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, _WATCHED):
+        return None
+    result = state.invoke_statement()
+    invalidate(state.session.connection(), sa.select(Project.id))
+    return result
+
+
 def listen() -> None:
     """Mark the rows stale with every ORM session's writes (called once when the app is created)."""
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
+    if not sa.event.contains(Session, "do_orm_execute", _bulk_statement):
+        sa.event.listen(Session, "do_orm_execute", _bulk_statement)
