@@ -196,6 +196,9 @@ def test_the_recomputation_costs_the_same_statements_for_5_or_50_projects(base, 
     # three ended quarters not sent (90), 70 days without a session (6)
     assert [r.attention_score for r in fifty.rows].count(96) == 50
     assert attention.differing(db.session.connection()) == []
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # the planner setting of the whole-programme path is set back
+        assert connection.exec_driver_sql("SELECT current_setting('enable_nestloop')").scalar() == "on"
 
 
 def test_bulk_statements_through_the_session_mark_every_project_stale(base):

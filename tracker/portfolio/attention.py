@@ -114,16 +114,15 @@ def refresh(connection: sa.Connection, project_ids: sa.Select, today: dt.date, o
 
 @contextmanager
 def _hash_joins(connection: sa.Connection, wanted: bool):
-    """PostgreSQL: no nested loops for the statement run inside (set back afterwards, the write kept)."""
+    """PostgreSQL: no nested loops for the statement run inside (set back afterwards, the write kept). The
+    setting is local to the transaction: should the statement fail, the rollback takes it back."""
     if not wanted or connection.dialect.name != "postgresql":
         yield
         return
     before = connection.exec_driver_sql("SELECT current_setting('enable_nestloop')").scalar()
     connection.exec_driver_sql("SELECT set_config('enable_nestloop', 'off', true)")
-    try:
-        yield
-    finally:
-        connection.execute(sa.select(sa.func.set_config("enable_nestloop", before, True)))
+    yield
+    connection.execute(sa.select(sa.func.set_config("enable_nestloop", before, True)))
 
 
 def differing(connection: sa.Connection) -> list:
