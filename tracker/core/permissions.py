@@ -21,6 +21,9 @@ class Role(enum.StrEnum):
     HOLDER = "holder"
 
 
+STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.STAFF)  # the programme's team: may mentor, review, be assigned
+
+
 class Scope(enum.StrEnum):
     ALL = "all"
     OWN_PROJECT = "own_project"  # holder: only projects they are linked to

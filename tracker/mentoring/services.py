@@ -26,7 +26,7 @@ from tracker.cohorts.models import Cohort
 from tracker.core import audit
 from tracker.core.audit import AuditEvent
 from tracker.core.models import utcnow
-from tracker.core.permissions import Action, Role, can, visible_project_ids
+from tracker.core.permissions import STAFF_ROLES, Action, Role, can, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
@@ -38,7 +38,6 @@ SESSION_FIELDS = [
     "next_session_date",
 ]
 ITEM_FIELDS = ["session_id", "description", "owner_kind", "owner_user_id", "due_date", "done_date", "milestone_id"]
-STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.STAFF)
 MIN_DURATION, MAX_DURATION = 1, 600
 # A date typed with the wrong year (2052 for 2025) is the usual mistake on a phone keyboard.
 HORIZON = dt.timedelta(days=731)

@@ -9,12 +9,11 @@ import sqlalchemy as sa
 
 from tracker.auth.models import User
 from tracker.cohorts.models import Cohort
-from tracker.core.permissions import Role, assigned_project_ids, visible_project_ids
+from tracker.core.permissions import STAFF_ROLES, Role, assigned_project_ids, visible_project_ids
 from tracker.extensions import db
 from tracker.projects.models import Project
 
 PAGE_SIZE = 20
-STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.STAFF)
 
 
 def _text(q: str | None) -> str:

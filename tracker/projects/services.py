@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload, subqueryload
 from tracker.auth.models import User
 from tracker.cohorts.models import Cohort
 from tracker.core import audit, places
-from tracker.core.permissions import Role, visible_project_ids
+from tracker.core.permissions import STAFF_ROLES, Role, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.projects import flags
@@ -126,11 +126,15 @@ def provinces() -> list[str]:
     return [r for r in db.session.scalars(_PROVINCES) if r]
 
 
+def _active_staff():
+    return sa.and_(User.role.in_(STAFF_ROLES), User.active.is_(True))
+
+
 def staff_users() -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.role.in_([Role.ADMIN, Role.MANAGER, Role.STAFF]), User.active.is_(True))
+            .where(_active_staff())
             .order_by(User.display_name)
         )
     )
@@ -144,7 +148,7 @@ def chosen_staff(user_id: int | None) -> list[sa.Row]:
         return []
     return list(db.session.execute(
         sa.select(User.id, User.display_name)
-        .where(User.id == user_id, User.role.in_([Role.ADMIN, Role.MANAGER, Role.STAFF]), User.active.is_(True))
+        .where(User.id == user_id, _active_staff())
     ))
 
 
