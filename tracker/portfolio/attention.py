@@ -131,9 +131,10 @@ def differing(connection: sa.Connection) -> list:
                     *(ProjectAttention.__table__.c[name] for name in FIGURES))
     out = []
     with Session(bind=connection) as session:
-        cohorts = session.scalars(sa.select(Cohort)).all()
-        for day in session.scalars(sa.select(ProjectAttention.as_of).where(ProjectAttention.as_of.is_not(None))
-                                   .distinct()).all():
+        days = session.scalars(sa.select(ProjectAttention.as_of).where(ProjectAttention.as_of.is_not(None))
+                               .distinct()).all()
+        cohorts = session.scalars(sa.select(Cohort)).all() if days else []
+        for day in days:
             ids = sa.select(ProjectAttention.project_id).where(ProjectAttention.as_of == day)
             kept = sa.select(*kept_columns).where(ProjectAttention.as_of == day)
             again = computed(ids, day, owed_by_cohort(cohorts, day))

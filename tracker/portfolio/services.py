@@ -132,21 +132,24 @@ class PortfolioPage:
 
 def portfolio(filters: PortfolioFilters, today: dt.date, page: int = 1, per_page: int = 25,
               cohorts=None) -> PortfolioPage:
-    """A page of the portfolio. `cohorts` (every cohort, which the page lists anyway) spares a query. When
-    figures had to be recomputed, `refreshed` is set: the caller commits them, so the next view reads them."""
+    """A page of the portfolio. `cohorts` (every cohort, which the page lists anyway) spares a query when the
+    figures are recomputed. When they had to be, `refreshed` is set: the caller commits them, so the next view
+    reads them."""
     from tracker.cohorts.models import Cohort
 
-    owed = owed_by_cohort(db.session.scalars(sa.select(Cohort)) if cohorts is None else cohorts, today)
     total, stale = _counts(filters, today)
     if stale:  # whoever looks first brings every project up to date: one project after a write, all on a new day
+        owed = owed_by_cohort(db.session.scalars(sa.select(Cohort)) if cohorts is None else cohorts, today)
         stale_ids = sa.select(Project.id).join(ProjectAttention).where(ProjectAttention.as_of.is_distinct_from(today))
         summary.refresh(db.session.connection(), stale_ids, today, owed, expected=stale)
         if filters.attention_only:  # the scores have changed
             total, _ = _counts(filters, today)
     page = max(1, min(page, max(1, -(-total // per_page))))
     result = db.session.execute(portfolio_query(filters, today).limit(per_page).offset((page - 1) * per_page))
+    found = result.unique().all()
+    owed = owed_by_cohort({project.cohort for project, *_ in found}, today)  # the page's cohorts only
     rows = []
-    for project, *numbers in result.unique().all():
+    for project, *numbers in found:
         row = PortfolioRow(project, *numbers, today=today)
         if project.status == ProjectStatus.ACTIVE:
             row.reports_owed = max(0, owed.get(project.cohort_id, 0) - row.reports_done)
