@@ -19,8 +19,10 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.dates import get_datetime_format
 from flask import has_app_context
-from flask_babel import get_locale, ngettext, to_user_timezone
-from flask_babel import gettext as _
+from flask_babel import to_user_timezone
+
+from tracker.core.i18n import gettext as _
+from tracker.core.i18n import locale_now, ngettext
 
 MISSING = "—"
 SHORT, LONG = "short", "long"
@@ -34,7 +36,7 @@ _DATE_DATA = {"ar": "ar_MA"}
 def _locale(locale=None) -> str:
     if locale:
         return str(locale)
-    found = get_locale() if has_app_context() else None
+    found = locale_now() if has_app_context() else None
     return str(found or "fr")
 
 

@@ -19,15 +19,16 @@ import enum
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import format_percent as babel_percent
 from flask import has_app_context
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from tracker.core.dates import LONG, app_time, date_text, datetime_text
+from tracker.core.i18n import locale_now
 
 MISSING = "—"
 
@@ -101,10 +102,26 @@ def rounded(value, kind: Kind) -> Decimal:
 def _locale(locale=None) -> str:
     if locale:
         return str(locale)
-    found = get_locale() if has_app_context() else None  # force_locale works in an app context too
+    found = locale_now() if has_app_context() else None  # force_locale works in an app context too
     return str(found or "fr")
 
 
+@lru_cache(maxsize=8192)
+def _formatted(value, value_type: type, pattern: str | None, locale: str, percent: bool = False) -> str:
+    """Babel's formatting, kept as dates are (tracker/core/dates.py): a page writes the same few numbers many
+    times, and Babel parses the pattern and the locale at each call. The type is part of the key: 1, 1.0
+    and Decimal("1") are equal keys to Python, not always the same text."""
+    if percent:
+        return babel_percent(value, format=pattern, locale=locale)
+    return babel_decimal(value, format=pattern, locale=locale)
+
+
+def decimal_text(value, pattern: str | None = None, locale=None) -> str:
+    """`value` with Babel's `format_decimal` in the current locale (its default pattern when none given)."""
+    return _formatted(value, type(value), pattern, _locale(locale))
+
+
+@lru_cache(maxsize=16)
 def _percent_pattern(locale: str) -> str:
     """The locale's percent pattern ("#,##0 %" in French) with one decimal: "#,##0.0 %"."""
     pattern = Locale.parse(locale).percent_formats[None].pattern
@@ -116,9 +133,9 @@ def number_text(value, kind: Kind, locale=None) -> str:
     locale = _locale(locale)
     number = rounded(value, kind)
     if kind in (Kind.RATE, Kind.POINTS):
-        return babel_percent(number / 100, format=_percent_pattern(locale), locale=locale)
+        return _formatted(number / 100, Decimal, _percent_pattern(locale), locale, percent=True)
     digits = DIGITS[kind]
-    return babel_decimal(number, format="#,##0" + ("." + "0" * digits if digits else ""), locale=locale)
+    return _formatted(number, Decimal, "#,##0" + ("." + "0" * digits if digits else ""), locale)
 
 
 def text(value, kind: Kind | None = None, locale=None) -> str:

@@ -3,10 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
-from flask_babel import format_decimal, get_locale
+from flask import g
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from tracker.core.dates import LONG, SHORT, date_text, datetime_text, days_ago, days_waiting
+from tracker.core.formatting import decimal_text
 from tracker.core.i18n import LANGUAGE_NAMES, isolate, label, text_direction
 from tracker.core.period_names import period_name
 from tracker.core.permissions import Action, can
@@ -28,12 +31,19 @@ def _number(value, digits: int | None = None) -> str:
         return "—"
     if isinstance(value, Decimal) and digits is None:
         value = value.normalize() if value == value.to_integral() else value
-    return format_decimal(value, format=None if digits is None else "#,##0." + "0" * digits)
+    return decimal_text(value, None if digits is None else "#,##0." + "0" * digits)
 
 
 def _fraction(part, whole) -> Markup:
     """"5 / 8" as one left-to-right run: without the isolation an Arabic page shows it as "8 / 5"."""
     return Markup('<bdi dir="ltr" class="text-nowrap">%s / %s</bdi>') % (_number(part), _number(whole))
+
+
+def _csrf_token() -> str:
+    """Flask-WTF's `csrf_token()`, which signs the token once per request and keeps it in `g.csrf_token`:
+    read there first, since a page with a "done" form per row asks for it on every row (its own lookup
+    reads the app's config through context-local proxies each time)."""
+    return getattr(g, "csrf_token", None) or generate_csrf()
 
 
 def _can(action, obj=None) -> bool:
@@ -50,6 +60,7 @@ def register(app) -> None:
     # Globals as well as context: macros imported without context (buttons) ask the permission table too.
     app.jinja_env.globals.update(url_with=url_with, ignored_filters=ignored_filters, fraction=_fraction,
                                  days_ago=days_ago, days_waiting=days_waiting, can=_can, Action=Action)
+    app.jinja_env.globals["csrf_token"] = _csrf_token  # replaces Flask-WTF's (same token)
 
     @app.context_processor
     def inject():
