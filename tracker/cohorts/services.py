@@ -22,8 +22,14 @@ def slugify(text: str) -> str:
 
 
 def all_cohorts() -> list[Cohort]:
-    """Every cohort by name: the choices of cohort filters and fields."""
+    """Every cohort by name: the choices of cohort fields."""
     return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name)))
+
+
+def cohort_choices() -> list[sa.Row]:
+    """Every cohort's id and name, by name: the choices of list pages' cohort filters. Rows, not cohorts: a
+    programme has hundreds, and a list page would otherwise build that many ORM objects at every view."""
+    return list(db.session.execute(sa.select(Cohort.id, Cohort.name).order_by(Cohort.name)))
 
 
 def cohort_stats(cohort_ids: list[int]) -> dict[int, dict[str, int]]:

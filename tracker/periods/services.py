@@ -90,27 +90,32 @@ def _sort_key(names: dict[int, str]):
     return lambda row: (URGENCY[row[2]], row[1].end, names.get(row[0], "").lower(), row[0])
 
 
-def reports_due(project_ids, today: dt.date) -> list[DueReport]:
+def reports_due(project_ids, today: dt.date, loaded: list[Project] | None = None) -> list[DueReport]:
     """What these projects owe (module docstring), most urgent first, then oldest period first.
 
     `project_ids` is an iterable of ids, or a `select()` of project ids for large sets (no parameter
     list). Inactive projects owe nothing. Two queries whatever the number of projects and periods: the
     projects with their cohort, and their reports (narratives not loaded; reviewer and submitter are).
+    A caller that has the projects with their cohort already passes them as `loaded` (one query less).
     """
-    if isinstance(project_ids, sa.Select):
+    if loaded is not None:
+        projects = {p.id: p for p in loaded if p.status == ProjectStatus.ACTIVE}
+        wanted = list(projects)
+    elif isinstance(project_ids, sa.Select):
         wanted = project_ids
     else:
         wanted = list(project_ids or [])
         if not wanted:
             return []
-    active = sa.select(Project.id).where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
-    projects = {p.id: p for p in db.session.scalars(
-        sa.select(Project)
-        .where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
-        .options(joinedload(Project.cohort))
-    )}
+    if loaded is None:
+        projects = {p.id: p for p in db.session.scalars(
+            sa.select(Project)
+            .where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
+            .options(joinedload(Project.cohort))
+        )}
     if not projects:
         return []
+    active = sa.select(Project.id).where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
     reports = {(r.project_id, r.period_label): r for r in db.session.scalars(
         sa.select(PeriodReport)
         .where(PeriodReport.project_id.in_(active))
@@ -131,10 +136,11 @@ def reports_due(project_ids, today: dt.date) -> list[DueReport]:
     ]
 
 
-def attention_reports(user, today: dt.date) -> list[DueReport]:
+def attention_reports(user, today: dt.date, loaded: list[Project] | None = None) -> list[DueReport]:
     """A holder's reports that need them now: due within DUE_SOON_DAYS days, overdue (even with a draft
-    started) or returned — until submitted. Most urgent first; four queries at most."""
-    return [due for due in reports_due(user.project_ids, today) if due.needs_attention]
+    started) or returned — until submitted. Most urgent first; four queries at most (`loaded`: the
+    holder's projects with their cohort, when the caller has them)."""
+    return [due for due in reports_due(user.project_ids, today, loaded) if due.needs_attention]
 
 
 # ---------------------------------------------------------------- the "reports due" list page

@@ -127,7 +127,7 @@ def holder_dashboard(user, today: dt.date) -> list[HolderProject]:
     projects = holder_projects(user)
     ids = [p.id for p in projects]
     milestones = due_soon_and_late(ids, today)
-    reports = attention_reports(user, today)
+    reports = attention_reports(user, today, projects)
     sessions = _next_sessions(ids, today) if ids else {}
     reviews = _latest_reviews(ids) if ids else {}
     return [

@@ -132,7 +132,7 @@ class PortfolioPage:
 
 def portfolio(filters: PortfolioFilters, today: dt.date, page: int = 1, per_page: int = 25,
               cohorts=None) -> PortfolioPage:
-    """A page of the portfolio. `cohorts` (every cohort, which the page lists anyway) spares a query when the
+    """A page of the portfolio. `cohorts` (every cohort, when the caller has them) spares a query when the
     figures are recomputed. When they had to be, `refreshed` is set: the caller commits them, so the next view
     reads them."""
     from tracker.cohorts.models import Cohort

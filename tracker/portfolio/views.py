@@ -5,7 +5,7 @@ import datetime as dt
 from flask import render_template, request
 from flask_login import current_user
 
-from tracker.cohorts.services import all_cohorts
+from tracker.cohorts.services import cohort_choices
 from tracker.core.lifecycle import keep_computed
 from tracker.core.permissions import Role
 from tracker.core.query_args import int_arg
@@ -32,8 +32,7 @@ def render_portfolio():
         q=request.args.get("q") or None,
     )
     today = dt.date.today()
-    cohorts = all_cohorts()
-    page = portfolio(filters, today, page=int_arg("page") or 1, cohorts=cohorts)
+    page = portfolio(filters, today, page=int_arg("page") or 1)
     project_ids = [row.project.id for row in page.rows]
     from tracker.mentoring.services import open_action_items
 
@@ -48,7 +47,7 @@ def render_portfolio():
         quiet_days=QUIET_DAYS,
         sees_everyone=sees_everyone,
         mentors=chosen_staff(filters.mentor_id) if sees_everyone else [],
-        cohorts=cohorts,
+        cohorts=cohort_choices(),
         statuses=list(ProjectStatus),
     )
     if page.refreshed:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload, subqueryload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.auth.models import User
 from tracker.cohorts.models import Cohort
@@ -22,7 +23,14 @@ from tracker.core.permissions import STAFF_ROLES, Role, visible_project_ids
 from tracker.core.services import ServiceError, check_version
 from tracker.extensions import db
 from tracker.projects import flags
-from tracker.projects.models import DEFAULT_CONSENT_PURPOSE, Member, Project, ProjectStatus, project_staff
+from tracker.projects.models import (
+    DEFAULT_CONSENT_PURPOSE,
+    Member,
+    Project,
+    ProjectStatus,
+    project_holders,
+    project_staff,
+)
 
 PROJECT_FIELDS = [
     "cohort_id", "code", "name", "sector", "sub_sector", "summary", "stage", "legal_form",
@@ -167,14 +175,17 @@ def get_project_with_cohort(project_id: int) -> Project | None:
 
 
 def holder_projects(user) -> list[Project]:
-    return list(
-        db.session.scalars(
-            sa.select(Project)
-            .where(Project.id.in_(user.project_ids or [-1]))
-            .options(joinedload(Project.cohort), selectinload(Project.members))
-            .order_by(Project.name)
-        )
-    )
+    """The holder's projects with their cohort, by name, in one query. The user's `projects` are set from
+    it, so the permission checks of the page that follows (`user.project_ids`) ask nothing more."""
+    projects = list(db.session.scalars(
+        sa.select(Project)
+        .join(project_holders, project_holders.c.project_id == Project.id)
+        .where(project_holders.c.user_id == user.id)
+        .options(joinedload(Project.cohort))
+        .order_by(Project.name)
+    ))
+    set_committed_value(user, "projects", projects)
+    return projects
 
 
 # ---------------------------------------------------------------- projects

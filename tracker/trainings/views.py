@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from tracker.cohorts.services import all_cohorts
+from tracker.cohorts.services import all_cohorts, cohort_choices
 from tracker.core.forms import ConfirmForm
 from tracker.core.lifecycle import saving
 from tracker.core.permissions import Action, require
@@ -47,7 +47,7 @@ def list_trainings():
         totals=services.attendance_totals(t.id for t in page.items),
         filters=filters,
         cohort_arg=cohort_arg,
-        cohorts=all_cohorts(),
+        cohorts=cohort_choices(),
         topics=list(Topic),
         programme_wide=PROGRAMME_WIDE,
     )
