@@ -16,7 +16,9 @@ from tracker.periods.models import ReportStatus
 
 TODAY = FROZEN_TODAY
 pytestmark = pytest.mark.usefixtures("frozen_today")
-HOME_BUDGET = 12  # statements for the holder home, user loading and bell included, whatever the rows (14 before issue 20 loaded the projects once)
+# Statements for the holder home, user loading and bell included, whatever the rows (14 before issue 20 loaded
+# the holder's projects once).
+HOME_BUDGET = 12
 
 
 def _items(actors, n=3):

@@ -139,4 +139,6 @@ def test_project_list_filters_by_query_string(actors, login_as):
     client = login_as("staff")
     page = client.get("/projects/?sector=agriculture").get_data(as_text=True)
     assert "Ferme Hydroponique Fictive" in page and actors.project.name not in page
+    every = db.session.scalar(sa.select(sa.func.count(Project.id)))
+    assert "1 projet" in page and f"{every} projets" in client.get("/projects/").get_data(as_text=True)
     assert client.get("/projects/?sector=bogus").status_code == 400

@@ -68,38 +68,30 @@ class ProjectFilters:
     sort: str = "name"
 
 
-def project_list_query(user, filters: ProjectFilters) -> sa.Select:
-    """Projects the user may see, filtered and sorted, with what the list shows loaded eagerly."""
-    stmt = (
-        sa.select(Project)
-        .join(Project.cohort)
-        .options(
-            joinedload(Project.cohort),
-            # One statement each whatever the page size (selectinload splits above 500 ids: issue 9).
-            subqueryload(Project.members),
-            subqueryload(Project.staff),
-        )
-    )
+def _list_conditions(user, filters: ProjectFilters) -> list:
+    """The WHERE of the project list: the projects the user may see, filtered (on projects' own columns and
+    relations only, so the count needs no join)."""
+    conditions = []
     visible = visible_project_ids(user)
     if visible is not None:
-        stmt = stmt.where(Project.id.in_(visible or [-1]))
+        conditions.append(Project.id.in_(visible or [-1]))
     if filters.cohort_id:
-        stmt = stmt.where(Project.cohort_id == filters.cohort_id)
+        conditions.append(Project.cohort_id == filters.cohort_id)
     if filters.sector:
-        stmt = stmt.where(Project.sector == filters.sector)
+        conditions.append(Project.sector == filters.sector)
     if filters.status:
-        stmt = stmt.where(Project.status == filters.status)
+        conditions.append(Project.status == filters.status)
     if filters.province:
-        stmt = stmt.where(sa.func.lower(Project.province) == filters.province.strip().lower())
+        conditions.append(sa.func.lower(Project.province) == filters.province.strip().lower())
     if filters.staff_id:
-        stmt = stmt.where(Project.staff.any(User.id == filters.staff_id))
+        conditions.append(Project.staff.any(User.id == filters.staff_id))
     if filters.women_led:
-        stmt = stmt.where(flags.women_led_clause())
+        conditions.append(flags.women_led_clause())
     if filters.youth_led:
-        stmt = stmt.where(flags.youth_led_clause(dt.date.today(), *flags.youth_bounds()))
+        conditions.append(flags.youth_led_clause(dt.date.today(), *flags.youth_bounds()))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
-        stmt = stmt.where(
+        conditions.append(
             sa.or_(
                 sa.func.lower(Project.name).like(like),
                 sa.func.lower(Project.code).like(like),
@@ -108,7 +100,29 @@ def project_list_query(user, filters: ProjectFilters) -> sa.Select:
                 Project.members.any(sa.func.lower(Member.full_name).like(like)),
             )
         )
-    return stmt.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return conditions
+
+
+def project_list_query(user, filters: ProjectFilters) -> sa.Select:
+    """Projects the user may see, filtered and sorted, with what the list shows loaded eagerly."""
+    return (
+        sa.select(Project)
+        .join(Project.cohort)  # the sort by cohort
+        .options(
+            joinedload(Project.cohort),
+            # One statement each whatever the page size (selectinload splits above 500 ids: issue 9).
+            subqueryload(Project.members),
+            subqueryload(Project.staff),
+        )
+        .where(*_list_conditions(user, filters))
+        .order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    )
+
+
+def project_count(user, filters: ProjectFilters) -> int:
+    """How many projects the list has: counted on the projects alone (every project has its cohort), not
+    over the list's statement with its join, which the paginator would wrap (7 ms against 2 at 20,000)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(*_list_conditions(user, filters)))
 
 
 # The distinct provinces as a skip scan of ix_projects_province: one index probe per province (a dozen)

@@ -47,7 +47,9 @@ def list_projects():
         services.project_list_query(current_user, filters),
         per_page=current_app.config["PROJECTS_PER_PAGE"],
         error_out=False,
+        count=False,
     )
+    page.total = services.project_count(current_user, filters)
     staff_view = current_user.role != Role.HOLDER
     today = dt.date.today()
     return render_template(
