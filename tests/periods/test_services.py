@@ -180,6 +180,31 @@ def test_reports_due_costs_two_queries_whatever_the_number_of_projects(actors, c
     assert len(small) == len(large) == 2
 
 
+def test_reports_due_of_projects_already_loaded_are_the_same_in_one_query_less(actors, count_queries):
+    """The holder's home passes the projects it loaded with their cohort (issue 20): same reports due, same
+    order, one statement (the reports) instead of two; a paused project still owes nothing."""
+    from tracker.projects.services import holder_projects
+
+    today = dt.date(2026, 1, 10)
+    paused = ProjectFactory(cohort=actors.cohort, status=ProjectStatus.PAUSED, status_reason="Pause",
+                            status_date=dt.date(2025, 12, 1))
+    actors.holder.projects.append(paused)
+    _report(actors.project, "2025-T3", ReportStatus.RETURNED, dt.date(2025, 7, 1), dt.date(2025, 9, 30))
+    db.session.flush()
+    db.session.expire_all()
+
+    def key(due):
+        return [(d.project.id, d.period.label, d.state) for d in due]
+
+    expected = key(attention_reports(actors.holder, today))
+    loaded = holder_projects(actors.holder)
+    with count_queries() as statements:
+        found = key(attention_reports(actors.holder, today, loaded))
+    assert found == expected and expected
+    assert paused.id not in {project_id for project_id, _label, _state in found}
+    assert len(statements) == 1
+
+
 def test_holder_without_projects_needs_nothing():
     user = UserFactory(role="holder")
     assert attention_reports(user, dt.date(2025, 7, 1)) == []

@@ -100,22 +100,19 @@ def reports_due(project_ids, today: dt.date, loaded: list[Project] | None = None
     """
     if loaded is not None:
         projects = {p.id: p for p in loaded if p.status == ProjectStatus.ACTIVE}
-        wanted = list(projects)
-    elif isinstance(project_ids, sa.Select):
-        wanted = project_ids
+        active = list(projects)
     else:
-        wanted = list(project_ids or [])
-        if not wanted:
+        wanted = project_ids if isinstance(project_ids, sa.Select) else list(project_ids or [])
+        if not isinstance(wanted, sa.Select) and not wanted:
             return []
-    if loaded is None:
         projects = {p.id: p for p in db.session.scalars(
             sa.select(Project)
             .where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
             .options(joinedload(Project.cohort))
         )}
+        active = sa.select(Project.id).where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
     if not projects:
         return []
-    active = sa.select(Project.id).where(Project.id.in_(wanted), Project.status == ProjectStatus.ACTIVE)
     reports = {(r.project_id, r.period_label): r for r in db.session.scalars(
         sa.select(PeriodReport)
         .where(PeriodReport.project_id.in_(active))
