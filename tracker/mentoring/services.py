@@ -70,8 +70,9 @@ def get_action_item(item_id: int) -> ActionItem | None:
 def open_action_items(project_ids) -> list[ActionItem]:
     """Open action items of these projects, soonest due first (no due date last), in one query.
 
-    Each item comes with its session (hence `project_id`, `date`, `mentor_id`), its staff owner and its
-    milestone already loaded, so lists can show them without a query per row. Staff notes are not loaded.
+    Each item comes with what the lists show (the portfolio, the project page): its session's `project_id`,
+    `date` and `mentor_id`, and its staff owner's name, so they need no query per row. Nothing else of the
+    session or the owner is read: a portfolio page lists about seventy items, and each column read costs.
     """
     ids = list(project_ids or [])
     if not ids:
@@ -82,9 +83,10 @@ def open_action_items(project_ids) -> list[ActionItem]:
             .join(ActionItem.session)
             .where(MentoringSession.project_id.in_(ids), ActionItem.done_date.is_(None))
             .options(
-                contains_eager(ActionItem.session).defer(MentoringSession.staff_notes),
-                joinedload(ActionItem.owner_user),
-                joinedload(ActionItem.milestone),
+                contains_eager(ActionItem.session).load_only(
+                    MentoringSession.id, MentoringSession.project_id, MentoringSession.date,
+                    MentoringSession.mentor_id),
+                joinedload(ActionItem.owner_user).load_only(User.id, User.display_name),
             )
             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
         )
