@@ -16,7 +16,6 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_date
-from babel.dates import format_time as babel_time
 from babel.dates import get_datetime_format
 from flask import has_app_context
 from flask_babel import to_user_timezone
@@ -26,7 +25,7 @@ from tracker.core.i18n import locale_now, ngettext
 
 MISSING = "—"
 SHORT, LONG = "short", "long"
-TIME_PATTERN = "HH:mm"
+TIME_FORMAT = "%H:%M"  # CLDR's "HH:mm"
 # Babel's "medium" is the short form people read on a page ("1 juil. 2026"); its "short" is too terse.
 _BABEL_WIDTH = {SHORT: "medium", LONG: "long"}
 # The CLDR data used for each language's dates: Moroccan Arabic month names.
@@ -77,7 +76,15 @@ def date_text(value, form: str = SHORT, locale=None) -> str:
 
 
 def time_text(value: dt.datetime, locale=None) -> str:
-    return babel_time(app_time(value), TIME_PATTERN, locale=_locale(locale))
+    """HH:mm in the app's time zone: the same in every language (24 h, Latin digits), so not asked of Babel
+    (`locale` is kept for the callers' symmetry with the dates)."""
+    return app_time(value).strftime(TIME_FORMAT)
+
+
+@lru_cache(maxsize=64)
+def _joiner(width: str, locale: str) -> str:
+    """How the language joins a date ({1}) and a time ({0}), without CLDR's quoting."""
+    return str(get_datetime_format(width, locale=locale)).replace("'", "")
 
 
 def datetime_text(value, form: str = SHORT, locale=None) -> str:
@@ -86,8 +93,9 @@ def datetime_text(value, form: str = SHORT, locale=None) -> str:
         return MISSING
     if not isinstance(value, dt.datetime):
         return date_text(value, form, locale)
-    joiner = str(get_datetime_format(_width(form), locale=_locale(locale))).replace("'", "")  # CLDR quoting
-    return joiner.replace("{1}", date_text(value, form, locale)).replace("{0}", time_text(value, locale))
+    moment = app_time(value)
+    day = _formatted_date(moment.date(), _width(form), _date_locale(locale))
+    return _joiner(_width(form), _locale(locale)).replace("{1}", day).replace("{0}", moment.strftime(TIME_FORMAT))
 
 
 def days_ago(days: int | None) -> str:
