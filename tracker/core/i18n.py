@@ -146,7 +146,10 @@ def locale_now():
     """Flask-Babel's `get_locale()`, read straight from where Flask-Babel 4 keeps it for the request
     (`g._flask_babel.babel_locale`, which `force_locale` and `refresh` change) once it has been chosen: its
     own lookup goes through a context-local proxy three times, and a list page asks a few hundred times."""
-    here = _request_globals()
+    return _locale_in(_request_globals())
+
+
+def _locale_in(here):
     return getattr(getattr(here, "_flask_babel", None), "babel_locale", None) or get_locale()
 
 
@@ -159,7 +162,7 @@ def _translations():
     here = _request_globals()
     if here is None:  # Flask-Babel's own answer outside an app (no translation)
         return get_translations()
-    locale = locale_now()
+    locale = _locale_in(here)
     cached = getattr(here, "_translations_of_locale", None)
     if cached is not None and cached[0] is locale:
         return cached[1]
