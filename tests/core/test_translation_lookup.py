@@ -66,3 +66,21 @@ def test_kept_numbers_depend_on_the_type_and_the_locale(app):
             assert decimal_text(1, "#,##0.0") == "1.0"
         with force_locale("fr"):
             assert decimal_text(1234.5).replace("\u202f", " ") == "1 234,5"
+
+
+def test_period_names_are_kept_per_language_and_the_kept_texts_stay_bounded(app, monkeypatch):
+    from tracker.core import i18n
+    from tracker.core.period_names import period_name
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            french = (period_name("2026-T3"), period_name("2026-03"))
+        with force_locale("ar"):
+            arabic = (period_name("2026-T3"), period_name("2026-03"))
+        with force_locale("fr"):
+            assert (period_name("2026-T3"), period_name("2026-03")) == french
+        assert french == ("T3 2026", "mars 2026") and arabic != french
+        monkeypatch.setattr(i18n, "KEPT_TEXTS", 5)
+        for year in range(2000, 2020):
+            period_name(f"{year}-S1")
+        assert len(i18n._kept_texts[i18n._translations()]) <= 5

@@ -73,23 +73,30 @@ def _labels_of(enum_cls) -> dict:
     return _REGISTERED[enum_cls]
 
 
-_label_texts: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # catalogue → {(enum, member): text}
+_kept_texts: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # catalogue → {key: text}
+KEPT_TEXTS = 4096
+
+
+def kept_text(key, make) -> str:
+    """`make()`, worked out once per catalogue (the current language) and `key`: for the few texts a list
+    page writes many times (a status or a period per row), each otherwise a full Flask-Babel lookup."""
+    texts = _kept_texts.setdefault(_translations(), {})
+    text = texts.get(key)
+    if text is None:
+        if len(texts) >= KEPT_TEXTS:  # keys can come from requests (a period in a URL): stay bounded
+            texts.clear()
+        text = texts[key] = make()
+    return text
 
 
 def label(member) -> str:
     """Translated label of an enum member; '—' for None (e.g. sex not stated is handled by callers).
 
-    Kept per catalogue: a list page shows a few labels many times (a status per row), and each lazy label
-    is a full Flask-Babel lookup. The enumeration is part of the key: str enumerations of different
+    Kept per catalogue (`kept_text`). The enumeration is part of the key: str enumerations of different
     classes can be equal ("active")."""
     if member is None:
         return "—"
-    texts = _label_texts.setdefault(_translations(), {})
-    key = (type(member), member)
-    text = texts.get(key)
-    if text is None:
-        text = texts[key] = str(_labels_of(type(member))[member])
-    return text
+    return kept_text(("label", type(member), member), lambda: str(_labels_of(type(member))[member]))
 
 
 def choices(enum_cls, blank: str | None = None) -> list[tuple[str, str]]:

@@ -13,6 +13,8 @@ from flask import has_app_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from tracker.core.i18n import kept_text
+
 _CODE = re.compile(r"^(?P<year>\d{4})-(?:(?P<kind>[TS])(?P<n>[1-4])|(?P<month>0[1-9]|1[0-2]))$")
 
 # One message per period, so that each language writes the ordinal its own way (Arabic: "الربع الثالث").
@@ -39,13 +41,17 @@ def period_name(code, locale=None) -> str:
     names: the quarter and half-year words follow the catalogue of the current locale (use `force_locale`)."""
     if code is None:
         return "—"
-    match = _CODE.match(str(code))
+    return kept_text(("period", str(code), str(locale) if locale else None), lambda: _name(str(code), locale))
+
+
+def _name(code: str, locale) -> str:
+    match = _CODE.match(code)
     if match is None:
-        return str(code)
+        return code
     year = match["year"]
     if match["month"]:
         day = dt.date(int(year), int(match["month"]), 1)
         return babel_format_date(day, "LLLL y", locale=_locale(locale))
     if (match["kind"] == "S" and int(match["n"]) > 2) or not has_app_context():
-        return str(code)
+        return code
     return str(_NAMES[(match["kind"], int(match["n"]))] % {"year": year})
