@@ -204,7 +204,7 @@ def _template_gettext(eval_ctx, string: str, **variables):
 def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables):
     variables.setdefault("num", num)
     text = _translations().ungettext(singular, plural, num)
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704 (as in _template_gettext)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704
 
 
 def install_template_gettext(app) -> None:
