@@ -9,23 +9,16 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_decimal, get_currency_name, get_currency_symbol
-from flask import has_app_context
-from flask_babel import get_locale
+
+from tracker.core.i18n import locale_name
 
 # The unit as written in Morocco, per language; anything else: Babel's symbol.
 LOCAL_UNITS = {("MAD", "fr"): "DH", ("MAD", "ar"): None}  # None: Babel's name, first word ("درهم")
 
 
-def _locale(locale=None) -> str:
-    if locale:
-        return str(locale)
-    found = get_locale() if has_app_context() else None
-    return str(found or "fr")
-
-
 def currency_unit(code: str = "MAD", locale=None) -> str:
     """The unit of `code` in the language of `locale` (default: the current one): "DH", "درهم", "MAD"."""
-    locale = _locale(locale)
+    locale = locale_name(locale)
     language = Locale.parse(locale).language
     if (code, language) in LOCAL_UNITS:
         unit = LOCAL_UNITS[(code, language)]
@@ -37,7 +30,7 @@ def money(value, code: str = "MAD", locale=None, digits: int = 2) -> str:
     """An amount with its unit where the locale's currency pattern puts it ("1 234,50 DH", "MAD1,234.50")."""
     if value is None:
         return "—"
-    locale = _locale(locale)
+    locale = locale_name(locale)
     pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
     number = format_decimal(Decimal(value), format="#,##0." + "0" * digits if digits else "#,##0", locale=locale)
     core = pattern.replace("\u200f", "").replace("\u200e", "")

@@ -21,7 +21,7 @@ from flask import has_app_context
 from flask_babel import to_user_timezone
 
 from tracker.core.i18n import gettext as _
-from tracker.core.i18n import locale_now, ngettext
+from tracker.core.i18n import locale_name, ngettext
 
 MISSING = "—"
 SHORT, LONG = "short", "long"
@@ -32,15 +32,8 @@ _BABEL_WIDTH = {SHORT: "medium", LONG: "long"}
 _DATE_DATA = {"ar": "ar_MA"}
 
 
-def _locale(locale=None) -> str:
-    if locale:
-        return str(locale)
-    found = locale_now() if has_app_context() else None
-    return str(found or "fr")
-
-
 def _date_locale(locale=None) -> str:
-    return _date_data(_locale(locale))
+    return _date_data(locale_name(locale))
 
 
 @lru_cache(maxsize=64)
@@ -95,7 +88,7 @@ def datetime_text(value, form: str = SHORT, locale=None) -> str:
         return date_text(value, form, locale)
     moment = app_time(value)
     day = _formatted_date(moment.date(), _width(form), _date_locale(locale))
-    return _joiner(_width(form), _locale(locale)).replace("{1}", day).replace("{0}", moment.strftime(TIME_FORMAT))
+    return _joiner(_width(form), locale_name(locale)).replace("{1}", day).replace("{0}", moment.strftime(TIME_FORMAT))
 
 
 def days_ago(days: int | None) -> str:

@@ -24,11 +24,10 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import format_percent as babel_percent
-from flask import has_app_context
 from flask_babel import gettext as _
 
 from tracker.core.dates import LONG, app_time, date_text, datetime_text
-from tracker.core.i18n import locale_now
+from tracker.core.i18n import locale_name
 
 MISSING = "—"
 
@@ -99,13 +98,6 @@ def rounded(value, kind: Kind) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-DIGITS[kind]), rounding=ROUND_HALF_UP)
 
 
-def _locale(locale=None) -> str:
-    if locale:
-        return str(locale)
-    found = locale_now() if has_app_context() else None  # force_locale works in an app context too
-    return str(found or "fr")
-
-
 @lru_cache(maxsize=8192)
 def _formatted(value, value_type: type, pattern: str | None, locale: str, percent: bool = False) -> str:
     """Babel's formatting, kept as dates are (tracker/core/dates.py): a page writes the same few numbers many
@@ -118,7 +110,7 @@ def _formatted(value, value_type: type, pattern: str | None, locale: str, percen
 
 def decimal_text(value, pattern: str | None = None, locale=None) -> str:
     """`value` with Babel's `format_decimal` in the current locale (its default pattern when none given)."""
-    return _formatted(value, type(value), pattern, _locale(locale))
+    return _formatted(value, type(value), pattern, locale_name(locale))
 
 
 @lru_cache(maxsize=16)
@@ -130,7 +122,7 @@ def _percent_pattern(locale: str) -> str:
 
 def number_text(value, kind: Kind, locale=None) -> str:
     """A number as text in the locale (grouping, decimal mark, per cent sign), already rounded."""
-    locale = _locale(locale)
+    locale = locale_name(locale)
     number = rounded(value, kind)
     if kind in (Kind.RATE, Kind.POINTS):
         return _formatted(number / 100, Decimal, _percent_pattern(locale), locale, percent=True)

@@ -3,7 +3,7 @@
 import os
 import weakref
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -154,6 +154,13 @@ def locale_now():
     (`g._flask_babel.babel_locale`, which `force_locale` and `refresh` change) once it has been chosen: its
     own lookup goes through a context-local proxy three times, and a list page asks a few hundred times."""
     return _locale_in(_request_globals())
+
+
+def locale_name(locale=None) -> str:
+    """`locale` as a string, else the current language ("fr" outside an app): what Babel's functions take."""
+    if locale:
+        return str(locale)
+    return str((locale_now() if has_app_context() else None) or "fr")
 
 
 def _locale_in(here):

@@ -10,10 +10,9 @@ import re
 
 from babel.dates import format_date as babel_format_date
 from flask import has_app_context
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from tracker.core.i18n import kept_text
+from tracker.core.i18n import kept_text, locale_name
 
 _CODE = re.compile(r"^(?P<year>\d{4})-(?:(?P<kind>[TS])(?P<n>[1-4])|(?P<month>0[1-9]|1[0-2]))$")
 
@@ -26,13 +25,6 @@ _NAMES = {
     ("S", 1): _l("S1 %(year)s"),
     ("S", 2): _l("S2 %(year)s"),
 }
-
-
-def _locale(locale=None) -> str:
-    if locale:
-        return str(locale)
-    found = get_locale() if has_app_context() else None
-    return str(found or "fr")
 
 
 def period_name(code, locale=None) -> str:
@@ -51,7 +43,7 @@ def _name(code: str, locale) -> str:
     year = match["year"]
     if match["month"]:
         day = dt.date(int(year), int(match["month"]), 1)
-        return babel_format_date(day, "LLLL y", locale=_locale(locale))
+        return babel_format_date(day, "LLLL y", locale=locale_name(locale))
     if (match["kind"] == "S" and int(match["n"]) > 2) or not has_app_context():
         return code
     return str(_NAMES[(match["kind"], int(match["n"]))] % {"year": year})
