@@ -10,9 +10,21 @@
     return base + (base.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query) + "&page=" + page;
   }
 
+  // A late answer (the person typed on, or chose since it was asked, e.g. the list asked for on entering the
+  // field) or a failed one must not open the list again over the form. Tom Select's callback opens it while
+  // the control has focus, and closing it after is too late: opening focuses the control, whose deferred focus
+  // handler opens the list once more. An open list is refreshed as usual.
+  function keepClosed(picker, answer) {
+    if (picker.isOpen) { answer(); return; }
+    var open = picker.open;
+    picker.open = function () {};
+    try { answer(); } finally { picker.open = open; }
+  }
+
   function init(select) {
     var base = select.getAttribute("data-picker");
-    var pages = {};
+    var shown = {};  // the options the server gave for each text, all pages so far
+    var choices = 0;  // how many times the person chose: an answer asked for before the last choice is late
     var settings = {
       valueField: "value",
       labelField: "text",
@@ -28,25 +40,30 @@
       // The server already filtered: keep every result it sent, in its order.
       score: function () { return function () { return 1; }; },
       firstUrl: function (query) { return pageUrl(base, query, 1); },
+      onItemAdd: function () { choices += 1; },
       load: function (query, callback) {
         var self = this;
         var url = self.getUrl(query);
+        var choicesAsked = choices;
         fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
           .then(function (response) { return response.ok ? response.json() : { results: [], more: false }; })
           .then(function (json) {
-            // An answer to an earlier text (the person typed on, or already chose) must not reopen the list:
-            // Tom Select's callback refreshes the options, which opens the list while the control has focus.
-            if (self.inputValue() !== query) {
-              var wasOpen = self.isOpen;
-              callback();
-              if (!wasOpen) { self.close(); }
-              return;
+            var typedOn = self.inputValue() !== query;
+            if (!typedOn) {
+              var page = Number(new URL(url, window.location.href).searchParams.get("page"));
+              shown[query] = (page > 1 && shown[query] || []).concat(json.results);
+              if (json.more) { self.setNextUrl(query, pageUrl(base, query, page + 1)); }
             }
-            pages[query] = (pages[query] || 1) + 1;
-            if (json.more) { self.setNextUrl(query, pageUrl(base, query, pages[query])); }
-            callback(json.results);
+            // An answer to another text than the one typed now (the person typed on) must leave the list as it
+            // is: Tom Select replaces the options by those it is given, so it gets again those of the text now.
+            var results = typedOn ? shown[self.inputValue()] : json.results;
+            if (typedOn || choices !== choicesAsked) {
+              keepClosed(self, function () { callback(results); });
+            } else {
+              callback(results);
+            }
           })
-          .catch(function () { callback(); });
+          .catch(function () { keepClosed(self, function () { callback(); }); });
       },
       render: {
         option: function (data, escape) {

@@ -143,8 +143,7 @@ def pick(page, select_id: str, text: str, group: str | None = None) -> None:
     option.first.click()
     page.wait_for_load_state("networkidle")  # answers to the shorter texts typed on the way are in
     page.keyboard.press("Escape")
-    # Leave the control: a picker that keeps the focus opens its list again when a slow answer comes in,
-    # and that list would cover the next field the test clicks.
+    # Leave the control, as a person moving on to the next field does.
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     expect(page.locator(f"#{select_id}-ts-dropdown")).to_be_hidden()
     chosen = page.locator(f"#{select_id} option:checked", has_text=text)
