@@ -295,3 +295,27 @@ def test_session_count_matches_the_listed_sessions_for_every_filter(actors):
         assert services.session_count(user, filters, up_to=1) == min(len(listed), 2)  # 2: "more than 1"
         counts.append(len(listed))
     assert counts[:5] == [3, 2, 2, 1, 0]
+
+
+def test_first_open_action_items_are_the_most_urgent_with_the_total_in_one_query(actors, count_queries):
+    session = MentoringSessionFactory(project=actors.project, mentor=actors.staff)
+    other = MentoringSessionFactory(project=actors.other_project, mentor=actors.staff)
+    dates = [dt.date(2025, 7, day) for day in (9, 2, 5, 30, 1)]
+    made = [ActionItemFactory(session=s, due_date=d) for s, d in zip([session, other] * 3, dates, strict=False)]
+    made.append(ActionItemFactory(session=session, due_date=None))
+    ActionItemFactory(session=session, done_date=dt.date(2025, 6, 1))
+    db.session.flush()
+    db.session.expunge_all()
+    ids = [actors.project.id, actors.other_project.id]
+    every = services.open_action_items(ids)
+    with count_queries() as queries:
+        first, total = services.first_open_action_items(ids, 3)
+        owners = [i.owner_user and i.owner_user.display_name for i in first]
+    assert len(queries) == 1
+    assert total == len(every) == len(made) == 6
+    assert [i.id for i in first] == [i.id for i in every[:3]]
+    assert [i.due_date for i in first] == [dt.date(2025, 7, 1), dt.date(2025, 7, 2), dt.date(2025, 7, 5)]
+    assert len(owners) == 3
+    assert services.first_open_action_items(ids, 10)[1] == 6 and len(services.first_open_action_items(ids, 10)[0]) == 6
+    assert services.first_open_action_items([], 3) == ([], 0)
+    assert services.first_open_action_items([actors.project.id + actors.other_project.id + 999], 3) == ([], 0)

@@ -54,3 +54,60 @@ def test_the_red_bar_follows_the_attention_score(actors, login_as):
     assert "needs-attention" in (rows["Projet Silencieux"].get("class") or "")
     assert rows["Projet Calme"].get("data-score") == "0" and not rows["Projet Calme"].get("class")
     assert list(rows) == ["Projet Silencieux", "Projet Calme"]
+
+
+def test_the_portfolio_lists_the_most_urgent_open_items_and_links_to_all(actors, login_as):
+    """A mentor's page had about seventy open items, each with its form: it shows the most urgent ones, says
+    how many there are, and shows them all on demand, with the filters kept."""
+    import datetime as dt
+    import urllib.parse
+
+    import lxml.html
+
+    from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+    from tracker.portfolio.views import ITEMS_SHOWN
+
+    project = ProjectFactory(cohort=actors.cohort, name="Projet Aux Nombreuses Actions")
+    project.staff = [actors.staff]
+    session = MentoringSessionFactory(project=project, mentor=actors.staff)
+    start = dt.date.today() - dt.timedelta(days=3)
+    for n in range(ITEMS_SHOWN + 5):
+        ActionItemFactory(session=session, description=f"Action numéro {n:02d}", due_date=start + dt.timedelta(n))
+    db.session.flush()
+    client = login_as("staff")
+
+    def items(url):
+        tree = lxml.html.fromstring(client.get(url).get_data(as_text=True))
+        section = tree.xpath("//section[@aria-labelledby='items-title']")[0]
+        texts = [li.xpath("./div/div[1]")[0].text_content().strip() for li in section.xpath(".//li")]
+        return section, texts
+
+    section, shown = items(f"/?cohort={actors.cohort.id}")
+    assert len(shown) == ITEMS_SHOWN
+    assert shown[0].startswith("Action numéro 00") and "en retard" in shown[0]  # overdue first
+    assert shown[-1].startswith(f"Action numéro {ITEMS_SHOWN - 1:02d}")
+    note = section.xpath(".//p[@data-items-shown]")[0]
+    assert f"Les {ITEMS_SHOWN} plus urgentes sur {ITEMS_SHOWN + 5}." in " ".join(note.text_content().split())
+    link = urllib.parse.urlsplit(note.xpath(".//a")[0].get("href"))
+    assert urllib.parse.parse_qs(link.query) == {"cohort": [str(actors.cohort.id)], "items": ["all"]}
+    assert link.fragment == "items-title"
+
+    section, every = items(f"{link.path}?{link.query}")
+    assert len(every) == ITEMS_SHOWN + 5 and every[:ITEMS_SHOWN] == shown
+    assert not section.xpath(".//p[@data-items-shown]")
+
+
+def test_the_open_items_note_is_translated(actors, login_as):
+    from tests.mentoring.factories import ActionItemFactory, MentoringSessionFactory
+    from tracker.portfolio.views import ITEMS_SHOWN
+
+    project = ProjectFactory(cohort=actors.cohort)
+    project.staff = [actors.staff]
+    session = MentoringSessionFactory(project=project, mentor=actors.staff)
+    for _ in range(ITEMS_SHOWN + 1):
+        ActionItemFactory(session=session)
+    db.session.flush()
+    client = login_as("staff")
+    for lang, text in (("en", "See all open action items"), ("ar", "عرض كل الإجراءات المفتوحة")):
+        client.post("/language", data={"locale": lang})
+        assert text in client.get("/").get_data(as_text=True)

@@ -67,6 +67,20 @@ def get_action_item(item_id: int) -> ActionItem | None:
 
 
 
+def _open_items_statement(ids: list[int]) -> sa.Select:
+    return (
+        sa.select(ActionItem)
+        .join(ActionItem.session)
+        .where(MentoringSession.project_id.in_(ids), ActionItem.done_date.is_(None))
+        .options(
+            contains_eager(ActionItem.session).load_only(
+                MentoringSession.id, MentoringSession.project_id, MentoringSession.date, MentoringSession.mentor_id),
+            joinedload(ActionItem.owner_user).load_only(User.id, User.display_name),
+        )
+        .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+    )
+
+
 def open_action_items(project_ids) -> list[ActionItem]:
     """Open action items of these projects, soonest due first (no due date last), in one query.
 
@@ -77,20 +91,18 @@ def open_action_items(project_ids) -> list[ActionItem]:
     ids = list(project_ids or [])
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(ActionItem)
-            .join(ActionItem.session)
-            .where(MentoringSession.project_id.in_(ids), ActionItem.done_date.is_(None))
-            .options(
-                contains_eager(ActionItem.session).load_only(
-                    MentoringSession.id, MentoringSession.project_id, MentoringSession.date,
-                    MentoringSession.mentor_id),
-                joinedload(ActionItem.owner_user).load_only(User.id, User.display_name),
-            )
-            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-        )
-    )
+    return list(db.session.scalars(_open_items_statement(ids)))
+
+
+def first_open_action_items(project_ids, limit: int) -> tuple[list[ActionItem], int]:
+    """The `limit` most urgent open action items of these projects (as `open_action_items` orders them) and how
+    many are open in all, in one query."""
+    ids = list(project_ids or [])
+    if not ids:
+        return [], 0
+    total = sa.func.count().over().label("total")
+    rows = db.session.execute(_open_items_statement(ids).add_columns(total).limit(limit)).all()
+    return [item for item, _ in rows], (rows[0].total if rows else 0)
 
 
 @dataclass
