@@ -263,17 +263,17 @@ def _queue_conditions(filters: ReviewFilters) -> list:
 
 
 def review_queue_query(filters: ReviewFilters) -> sa.Select:
-    """Submitted reports, oldest submission first, with project, cohort, submitter, reviewer and the
-    project's staff loaded eagerly (the narratives are not loaded: the queue does not show them)."""
+    """Submitted reports, oldest submission first, with project, cohort, and the submitter's and reviewer's
+    names loaded eagerly: what the queue shows. Neither the narratives nor the project's staff are loaded
+    (a second statement per queue, for nothing shown: issue 20)."""
     return (
         sa.select(PeriodReport)
         .join(PeriodReport.project)
         .where(*_queue_conditions(filters))
         .options(
             contains_eager(PeriodReport.project).joinedload(Project.cohort),
-            contains_eager(PeriodReport.project).selectinload(Project.staff),
-            joinedload(PeriodReport.submitted_by),
-            joinedload(PeriodReport.reviewer),
+            joinedload(PeriodReport.submitted_by).load_only(User.id, User.display_name),
+            joinedload(PeriodReport.reviewer).load_only(User.id, User.display_name),
             defer(PeriodReport.highlights), defer(PeriodReport.difficulties), defer(PeriodReport.support_needed),
         )
         .order_by(PeriodReport.submitted_at, PeriodReport.id)
