@@ -111,3 +111,24 @@ def test_the_open_items_note_is_translated(actors, login_as):
     for lang, text in (("en", "See all open action items"), ("ar", "عرض كل الإجراءات المفتوحة")):
         client.post("/language", data={"locale": lang})
         assert text in client.get("/").get_data(as_text=True)
+
+
+def test_the_mentors_and_the_flags_are_shown_where_they_were(actors, login_as):
+    """The portfolio loads the projects' staff only for the pages that show them (managers', every mentor),
+    and only the members' columns the youth and women flags read."""
+    import datetime as dt
+
+    from tests.factories import MemberFactory
+
+    colleague = UserFactory(role="staff", display_name="Mentor Montré")
+    project = ProjectFactory(cohort=actors.cohort, name="Projet Mené Par Une Jeune Femme")
+    project.staff = [colleague, actors.staff]
+    db.session.flush()
+    lead = next((m for m in project.members if m.is_lead), None) or MemberFactory(project=project, is_lead=True)
+    lead.sex, lead.birth_date = "F", dt.date.today() - dt.timedelta(days=365 * 25)
+    db.session.flush()
+    for role, mentor_shown in (("manager", True), ("staff", False)):
+        page = login_as(role).get(f"/?cohort={actors.cohort.id}&mentor=all").get_data(as_text=True)
+        assert "Projet Mené Par Une Jeune Femme" in page
+        assert ("Mentor Montré" in page) is mentor_shown
+        assert "Portée par des femmes" in page and "Portée par un·e jeune" in page

@@ -22,7 +22,7 @@ from tracker.portfolio import score as attention
 from tracker.portfolio.aggregates import owed_by_cohort
 from tracker.portfolio.models import ProjectAttention
 from tracker.portfolio.score import QUIET_DAYS
-from tracker.projects.models import Project, ProjectStatus
+from tracker.projects.models import Member, Project, ProjectStatus
 
 
 @dataclass
@@ -96,9 +96,14 @@ def _counts(filters: PortfolioFilters, today: dt.date) -> tuple[int, int]:
     return total, stale
 
 
-def portfolio_query(filters: PortfolioFilters, today: dt.date) -> sa.Select:
-    """The page's rows: projects with their up-to-date figures, in the order of attention."""
+def portfolio_query(filters: PortfolioFilters, today: dt.date, with_staff: bool = True) -> sa.Select:
+    """The page's rows: projects with their up-to-date figures, in the order of attention, with their cohort,
+    their members' columns the youth and women flags read (no name or contact), and their staff when the page
+    shows them (`with_staff`: a mentor's own portfolio does not)."""
     kept = ProjectAttention
+    members = selectinload(Project.members).load_only(
+        Member.id, Member.project_id, Member.is_lead, Member.sex, Member.birth_date, Member.ownership_pct)
+    loads = (joinedload(Project.cohort), members, *((selectinload(Project.staff),) if with_staff else ()))
     stmt = (
         sa.select(
             Project, kept.last_session, kept.next_session, kept.open_items, kept.overdue_items,
@@ -106,7 +111,7 @@ def portfolio_query(filters: PortfolioFilters, today: dt.date) -> sa.Select:
             kept.score,
         )
         .join(kept, summary.fresh(today))
-        .options(joinedload(Project.cohort), selectinload(Project.staff), selectinload(Project.members))
+        .options(*loads)
     )
     stmt = _filtered(stmt, filters)
     if filters.attention_only:
@@ -131,7 +136,7 @@ class PortfolioPage:
 
 
 def portfolio(filters: PortfolioFilters, today: dt.date, page: int = 1, per_page: int = 25,
-              cohorts=None) -> PortfolioPage:
+              cohorts=None, with_staff: bool = True) -> PortfolioPage:
     """A page of the portfolio. `cohorts` (every cohort, when the caller has them) spares a query when the
     figures are recomputed. When they had to be, `refreshed` is set: the caller commits them, so the next view
     reads them."""
@@ -145,7 +150,8 @@ def portfolio(filters: PortfolioFilters, today: dt.date, page: int = 1, per_page
         if filters.attention_only:  # the scores have changed
             total, _ = _counts(filters, today)
     page = max(1, min(page, max(1, -(-total // per_page))))
-    result = db.session.execute(portfolio_query(filters, today).limit(per_page).offset((page - 1) * per_page))
+    result = db.session.execute(
+        portfolio_query(filters, today, with_staff).limit(per_page).offset((page - 1) * per_page))
     found = result.unique().all()
     owed = owed_by_cohort({project.cohort for project, *_ in found}, today)  # the page's cohorts only
     rows = []

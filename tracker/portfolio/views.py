@@ -36,7 +36,7 @@ def render_portfolio():
         q=request.args.get("q") or None,
     )
     today = dt.date.today()
-    page = portfolio(filters, today, page=int_arg("page") or 1)
+    page = portfolio(filters, today, page=int_arg("page") or 1, with_staff=sees_everyone)
     project_ids = [row.project.id for row in page.rows]
     from tracker.mentoring.services import first_open_action_items, open_action_items
 
