@@ -44,6 +44,15 @@ def session_form(page: Page, base_url, demo_password) -> Page:
     return page
 
 
+def type_with_the_answer_held(page: Page, text: str) -> None:
+    """Types `text` in the project picker; its answer waits in the page until `let_go`."""
+    page.evaluate("text => { window.holdPickerText = text; }", text)
+    page.locator("#project_id-ts-control").focus()
+    page.locator("#project_id-ts-control").fill(text)
+    page.wait_for_function("() => window.heldAnswers.length === 1")
+    page.evaluate("() => { window.holdPickerText = null; }")
+
+
 def choose(page: Page, text: str) -> str:
     with page.expect_response(lambda r: "/pickers/projects" in r.url and f"q={text}&" in r.url):
         page.locator("#project_id-ts-control").fill(text)
@@ -76,11 +85,7 @@ def test_the_list_of_entering_the_field_answered_after_a_choice_stays_closed(ses
 
 def test_an_answer_to_a_text_typed_over_stays_closed(session_form: Page):
     page = session_form
-    page.evaluate("() => { window.holdPickerText = 'Ca'; }")
-    page.locator("#project_id-ts-control").focus()
-    page.locator("#project_id-ts-control").fill("Ca")
-    page.wait_for_function("() => window.heldAnswers.length === 1")
-    page.evaluate("() => { window.holdPickerText = null; }")
+    type_with_the_answer_held(page, "Ca")
 
     chosen = choose(page, "Safi")
     let_go(page, "project_id")
@@ -91,11 +96,7 @@ def test_an_answer_to_a_text_typed_over_stays_closed(session_form: Page):
 
 def test_an_answer_to_a_text_typed_over_leaves_the_open_list_as_it_is(session_form: Page):
     page = session_form
-    page.evaluate("() => { window.holdPickerText = 'Ca'; }")
-    page.locator("#project_id-ts-control").focus()
-    page.locator("#project_id-ts-control").fill("Ca")
-    page.wait_for_function("() => window.heldAnswers.length === 1")
-    page.evaluate("() => { window.holdPickerText = null; }")
+    type_with_the_answer_held(page, "Ca")
     # A project outside the mentor's own list, which the page did not bring: only the answer to "Câpres" has it.
     with page.expect_response(lambda r: "/pickers/projects" in r.url and "q=C%C3%A2pres&" in r.url):
         page.locator("#project_id-ts-control").fill("Câpres")
