@@ -8,6 +8,7 @@ repository: the evidence for the optimisations of issue 20). pyinstrument is not
 
 import argparse
 import cProfile
+import gc
 import io
 import pstats
 import re
@@ -34,6 +35,8 @@ def main(argv=None) -> None:
     app = common.make_app(url)
     common.ensure_scale(app, fraction, args.password)
     runs = 2 if args.smoke else args.runs
+    gc.collect()
+    gc.freeze()  # as wsgi.py does: else a full collection's pause lands on whatever function runs then
     PROFILES.mkdir(exist_ok=True)
     for label, path, role in PAGES:
         if args.only and label not in args.only:
