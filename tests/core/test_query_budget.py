@@ -29,8 +29,10 @@ BUDGETS = {
     "/sessions/": 6 + BELL,
     "/trainings/": 5 + BELL,
     "/period-reports/review": 5 + BELL + 2,  # issue 20: the projects' staff, never shown, no longer loaded
-    "/": 6 + BELL,  # issue 20: a mentor's own portfolio does not show, so no longer loads, the projects' staff
-    "/?mentor=all": 8 + BELL,
+    # issue 20: a mentor's own portfolio does not show, so no longer loads, the projects' staff; the women-led
+    # and youth-led flags come with the page's rows (SQL), not from its projects' members
+    "/": 5 + BELL,
+    "/?mentor=all": 7 + BELL,
     "/cohorts/": 4 + BELL,  # issue 20: the cohorts' figures in one statement (two before)
     "/admin/users": 4 + BELL,
     "/admin/audit/": 9 + BELL,

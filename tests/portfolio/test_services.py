@@ -190,4 +190,4 @@ def test_the_cohort_owed_counts_are_written_once_and_only_when_figures_are_recom
         again = portfolio(PortfolioFilters(mentor_id=mentor.id), TODAY, cohorts=cohorts)
     assert not again.refreshed and [r.reports_owed for r in again.rows] == [r.reports_owed for r in page.rows]
     assert not [sql for sql in statements if "CASE projects.cohort_id" in sql]
-    assert len(statements) == 4  # the counts, the page, its projects' mentors and members
+    assert len(statements) == 3  # the counts, the page (flags included), its projects' mentors

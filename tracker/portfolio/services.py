@@ -22,7 +22,8 @@ from tracker.portfolio import score as attention
 from tracker.portfolio.aggregates import owed_by_cohort
 from tracker.portfolio.models import ProjectAttention
 from tracker.portfolio.score import QUIET_DAYS
-from tracker.projects.models import Member, Project, ProjectStatus
+from tracker.projects import flags
+from tracker.projects.models import Project, ProjectStatus
 
 
 @dataclass
@@ -47,6 +48,8 @@ class PortfolioRow:
     overdue_reports: int
     late_points: int
     attention_score: int
+    women_led: bool
+    youth_led: bool
     today: dt.date
     reports_owed: int = field(init=False, default=0)
 
@@ -63,6 +66,11 @@ class PortfolioRow:
         """The attention score (computed in SQL by `score_sql`, `attention_score` is its total)."""
         return attention.Score(self.overdue_reports, self.returned_reports, self.late_points,
                                attention.quiet_points(self.days_since_session))
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        """The women-led and youth-led badges (`tracker.projects.flags`), read in SQL with the row."""
+        return {"women_led": bool(self.women_led), "youth_led": bool(self.youth_led)}  # SQLite answers 0 or 1
 
     @property
     def needs_attention(self) -> bool:
@@ -98,17 +106,16 @@ def _counts(filters: PortfolioFilters, today: dt.date) -> tuple[int, int]:
 
 def portfolio_query(filters: PortfolioFilters, today: dt.date, with_staff: bool = True) -> sa.Select:
     """The page's rows: projects with their up-to-date figures, in the order of attention, with their cohort,
-    their members' columns the youth and women flags read (no name or contact), and their staff when the page
-    shows them (`with_staff`: a mentor's own portfolio does not)."""
+    their women-led and youth-led flags (the SQL rules of `tracker.projects.flags`: no member is loaded), and
+    their staff when the page shows them (`with_staff`: a mentor's own portfolio does not)."""
     kept = ProjectAttention
-    members = selectinload(Project.members).load_only(
-        Member.id, Member.project_id, Member.is_lead, Member.sex, Member.birth_date, Member.ownership_pct)
-    loads = (joinedload(Project.cohort), members, *((selectinload(Project.staff),) if with_staff else ()))
+    loads = (joinedload(Project.cohort), *((selectinload(Project.staff),) if with_staff else ()))
     stmt = (
         sa.select(
             Project, kept.last_session, kept.next_session, kept.open_items, kept.overdue_items,
             kept.late_milestones, kept.returned_reports, kept.reports_done, kept.overdue_reports, kept.late_points,
-            kept.score,
+            kept.score, flags.women_led_clause().label("women_led"),
+            flags.youth_led_clause(today, *flags.youth_bounds()).label("youth_led"),
         )
         .join(kept, summary.fresh(today))
         .options(*loads)

@@ -10,7 +10,6 @@ from tracker.core.lifecycle import keep_computed
 from tracker.core.permissions import Role
 from tracker.core.query_args import int_arg
 from tracker.portfolio.services import QUIET_DAYS, PortfolioFilters, portfolio
-from tracker.projects import flags
 from tracker.projects.models import ProjectStatus
 from tracker.projects.services import chosen_staff
 
@@ -49,7 +48,6 @@ def render_portfolio():
         "portfolio/portfolio.html",
         page=page,
         filters=filters,
-        flags={row.project.id: flags.project_flags(row.project, today) for row in page.rows},
         items=items,
         items_total=items_total,
         today=today,
