@@ -18,6 +18,11 @@ def _sql(clause, project) -> bool:
     return db.session.scalar(sa.select(Project.id).where(Project.id == project.id, clause)) is not None
 
 
+def _value(value, project) -> bool:
+    """The per-row form of a rule, as a page's select list reads it."""
+    return bool(db.session.scalar(sa.select(value).select_from(Project).where(Project.id == project.id)))
+
+
 def _project(lead_sex=Sex.M, lead_share=None, lead_birth=dt.date(1980, 1, 1), others=()):
     project = ProjectFactory(lead__sex=lead_sex, lead__ownership_pct=lead_share, lead__birth_date=lead_birth)
     for sex, share in others:
@@ -40,6 +45,7 @@ def test_women_led(lead_sex, lead_share, others, expected):
     project = _project(lead_sex, lead_share, others=others)
     assert flags.is_women_led(project.members) is expected
     assert _sql(flags.women_led_clause(), project) is expected
+    assert _value(flags.women_led_value(), project) is expected
 
 
 @pytest.mark.parametrize("birth, expected", [
@@ -54,6 +60,7 @@ def test_youth_led(birth, expected):
     project = _project(lead_birth=birth)
     assert flags.is_youth_led(project.members, REF, 15, 34) is expected
     assert _sql(flags.youth_led_clause(REF, 15, 34), project) is expected
+    assert _value(flags.youth_led_value(REF, 15, 34), project) is expected
 
 
 @pytest.mark.parametrize("birth, ref, age", [

@@ -114,8 +114,8 @@ def portfolio_query(filters: PortfolioFilters, today: dt.date, with_staff: bool 
         sa.select(
             Project, kept.last_session, kept.next_session, kept.open_items, kept.overdue_items,
             kept.late_milestones, kept.returned_reports, kept.reports_done, kept.overdue_reports, kept.late_points,
-            kept.score, flags.women_led_clause().label("women_led"),
-            flags.youth_led_clause(today, *flags.youth_bounds()).label("youth_led"),
+            kept.score, flags.women_led_value().label("women_led"),
+            flags.youth_led_value(today, *flags.youth_bounds()).label("youth_led"),
         )
         .join(kept, summary.fresh(today))
         .options(*loads)

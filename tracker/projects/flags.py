@@ -5,7 +5,7 @@
 - Women-led: the lead member is a woman, or women together hold at least 51 % of the ownership
   (2X Challenge threshold; blank shares count as 0, exactly 50 % is not enough).
 - Youth-led: the lead member is young on the reference date.
-The SQL clauses must give the same answer as the Python rules; tests check both on the same edges.
+The SQL clauses and values must give the same answer as the Python rules; tests check all on the same edges.
 """
 
 import datetime as dt
@@ -76,6 +76,28 @@ def youth_led_clause(ref: dt.date, min_age: int, max_age: int) -> sa.ColumnEleme
         Member.project_id == Project.id, Member.is_lead.is_(True),
         Member.birth_date > after, Member.birth_date <= until,
     )
+
+
+# The same rules as per-row values, for the select list of a page of projects. Each is an aggregate of one
+# project's members, read through their project index. An EXISTS in a select list would give the same
+# answers, but PostgreSQL plans it for every row before the LIMIT and hashes all the programme's members
+# (16 ms on the scale set, against 0.1 ms for 25 rows this way).
+def _any_member(condition) -> sa.ColumnElement[bool]:
+    return sa.func.coalesce(sa.func.max(sa.case((condition, 1), else_=0)), 0) == 1
+
+
+def women_led_value() -> sa.ScalarSelect:
+    is_woman = Member.sex == Sex.F
+    women_share = sa.func.coalesce(sa.func.sum(sa.case((is_woman, Member.ownership_pct))), 0)
+    return (sa.select(sa.or_(_any_member(sa.and_(Member.is_lead.is_(True), is_woman)),
+                             women_share >= WOMEN_OWNERSHIP_THRESHOLD))
+            .where(Member.project_id == Project.id).scalar_subquery())
+
+
+def youth_led_value(ref: dt.date, min_age: int, max_age: int) -> sa.ScalarSelect:
+    after, until = birth_date_range(ref, min_age, max_age)
+    lead_is_young = sa.and_(Member.is_lead.is_(True), Member.birth_date > after, Member.birth_date <= until)
+    return sa.select(_any_member(lead_is_young)).where(Member.project_id == Project.id).scalar_subquery()
 
 
 def project_flags(project: Project, ref: dt.date) -> dict[str, bool]:
