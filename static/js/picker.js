@@ -81,6 +81,9 @@
       }
     };
     var picker = new TomSelect(select, settings);
+    // The page's own options ("all", "the whole programme", the current choice) come first, in the page's order:
+    // the list is sorted by insertion order, and the server's answers would otherwise number theirs from 1 too.
+    Object.keys(picker.options).forEach(function (value) { picker.options[value].$order -= 1000000; });
     // Tom Select moves the <label for> to its typing box; the hidden original keeps its name through it.
     var label = document.getElementById(select.id + "-ts-label");
     if (label) { select.setAttribute("aria-labelledby", label.id); }

@@ -359,7 +359,7 @@ def holder_submits_the_report(page: Page, base_url: str, run: Run, due: DueRepor
 def staff_approves(page: Page, run: Run, due: DueReport) -> None:
     page.locator("nav a[href='/period-reports/review']").click()
     expect(page).to_have_url(re.compile(r"/period-reports/review$"))
-    page.locator("#f-cohort").select_option(label=run.cohort)
+    pick(page, "f-cohort", run.cohort)
     page.locator("#f-mentor").select_option("all")
     save(page, "main form[role=search] button[type=submit]")
     row = page.locator("main tbody tr").filter(has_text=due.project).filter(has_text=due.label)

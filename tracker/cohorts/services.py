@@ -26,10 +26,14 @@ def all_cohorts() -> list[Cohort]:
     return list(db.session.scalars(sa.select(Cohort).order_by(Cohort.name)))
 
 
-def cohort_choices() -> list[sa.Row]:
-    """Every cohort's id and name, by name: the choices of list pages' cohort filters. Rows, not cohorts: a
-    programme has hundreds, and a list page would otherwise build that many ORM objects at every view."""
-    return list(db.session.execute(sa.select(Cohort.id, Cohort.name).order_by(Cohort.name)))
+def chosen_cohort(cohort_id: int | None) -> list[sa.Row]:
+    """The (id, name) row of the cohort a list page is filtered on, or none: the only option its cohort filter
+    renders; the others come from the cohort picker as the person types. A programme has hundreds of cohorts:
+    rendering them all as options was a tenth of a portfolio page's time at scale (issue 20), and a long
+    select is hard to use on a phone."""
+    if cohort_id is None:
+        return []
+    return list(db.session.execute(sa.select(Cohort.id, Cohort.name).where(Cohort.id == cohort_id)))
 
 
 def cohort_stats(cohort_ids: list[int]) -> dict[int, dict[str, int]]:

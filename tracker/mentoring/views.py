@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.cohorts.services import cohort_choices
+from tracker.cohorts.services import chosen_cohort
 from tracker.core.dates import date_text
 from tracker.core.forms import ConfirmForm
 from tracker.core.lifecycle import saving
@@ -102,7 +102,7 @@ def list_sessions():
         more=more,
         filters=filters,
         counts=services.action_item_counts([s.id for s in page.items], today),
-        cohorts=cohort_choices(),
+        cohorts=chosen_cohort(filters.cohort_id),
         mentors=chosen_staff(filters.mentor_id),
         project=db.session.get(Project, filters.project_id) if filters.project_id else None,
     )

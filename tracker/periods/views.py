@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
-from tracker.cohorts.services import cohort_choices
+from tracker.cohorts.services import chosen_cohort
 from tracker.core.dates import LONG, date_text
 from tracker.core.i18n import isolate
 from tracker.core.lifecycle import saving
@@ -80,7 +80,7 @@ def list_due():
         page=page,
         filters=filters,
         staff_view=staff_view,
-        cohorts=cohort_choices() if staff_view else [],
+        cohorts=chosen_cohort(filters.cohort_id) if staff_view else [],
         mentors=chosen_staff(filters.mentor_id) if staff_view else [],
         states=list(calendar.DueState),
         state_labels=calendar.DUE_STATE_LABELS,
@@ -233,7 +233,7 @@ def review_queue():
         stalled=stalled,
         stalled_since=routing.stalled_since(),
         reassign_form=ReassignForm() if can_reassign else None,
-        cohorts=cohort_choices(),
+        cohorts=chosen_cohort(filters.cohort_id),
         mentors=chosen_staff(filters.mentor_id),
         today=dt.date.today(),
     )

@@ -1,4 +1,4 @@
-"""Server-side search behind every project and user picker: by name or number, 20 results at a time.
+"""Server-side search behind every project, user and cohort picker: by name or number, 20 results at a time.
 
 Each search is one query (21 rows fetched to know whether there is more), whatever the size of the
 programme, and returns only what the asking user may see (holders: their projects; invitations by staff:
@@ -51,4 +51,27 @@ def search_staff(q: str | None, page: int = 1) -> tuple[list[dict], bool]:
     from tracker.core.i18n import label
 
     results = [{"value": uid, "text": name, "group": str(label(role))} for uid, name, role in rows[:PAGE_SIZE]]
+    return results, len(rows) > PAGE_SIZE
+
+
+def search_cohorts(q: str | None, page: int = 1, programme_wide: bool = False) -> tuple[list[dict], bool]:
+    """Cohorts whose name or slug contains `q`, by name; each with its city and forum year to tell apart
+    cohorts of the same name. `programme_wide`: first, "the whole programme (no cohort)" when `q` is part of
+    it (the trainings list's filter, `PROGRAMME_WIDE`)."""
+    q = _text(q)
+    stmt = sa.select(Cohort.id, Cohort.name, Cohort.city, Cohort.forum_date)
+    if q:
+        stmt = stmt.where(sa.or_(Cohort.name.icontains(q, autoescape=True), Cohort.slug.icontains(q, autoescape=True)))
+    stmt = stmt.order_by(Cohort.name, Cohort.id).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    rows = db.session.execute(stmt).all()
+    results = [{"value": cid, "text": name,
+                "group": " · ".join(part for part in (city, forum and str(forum.year)) if part) or None}
+               for cid, name, city, forum in rows[:PAGE_SIZE]]
+    if programme_wide and page <= 1:
+        from tracker.core.i18n import gettext
+        from tracker.trainings.services import PROGRAMME_WIDE
+
+        whole = gettext("Tout le programme (sans cohorte)")
+        if q.casefold() in whole.casefold():
+            results.insert(0, {"value": PROGRAMME_WIDE, "text": whole, "group": None})
     return results, len(rows) > PAGE_SIZE

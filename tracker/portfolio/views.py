@@ -5,7 +5,7 @@ import datetime as dt
 from flask import render_template, request
 from flask_login import current_user
 
-from tracker.cohorts.services import cohort_choices
+from tracker.cohorts.services import chosen_cohort
 from tracker.core.lifecycle import keep_computed
 from tracker.core.permissions import Role
 from tracker.core.query_args import int_arg
@@ -54,7 +54,7 @@ def render_portfolio():
         quiet_days=QUIET_DAYS,
         sees_everyone=sees_everyone,
         mentors=chosen_staff(filters.mentor_id) if sees_everyone else [],
-        cohorts=cohort_choices(),
+        cohorts=chosen_cohort(filters.cohort_id),
         statuses=list(ProjectStatus),
     )
     if page.refreshed:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.cohorts.services import all_cohorts, cohort_choices
+from tracker.cohorts.services import all_cohorts, chosen_cohort
 from tracker.core.forms import ConfirmForm
 from tracker.core.lifecycle import saving
 from tracker.core.permissions import Action, Role, require
@@ -57,7 +57,7 @@ def list_projects():
         page=page,
         flags={p.id: flags.project_flags(p, today) for p in page.items},
         filters=filters,
-        cohorts=cohort_choices() if staff_view else [],
+        cohorts=chosen_cohort(filters.cohort_id) if staff_view else [],
         provinces=services.provinces() if staff_view else [],
         staff=services.chosen_staff(filters.staff_id) if staff_view else [],
         sectors=list(Sector),

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from tracker.cohorts.services import all_cohorts, cohort_choices
+from tracker.cohorts.services import all_cohorts, chosen_cohort
 from tracker.core.forms import ConfirmForm
 from tracker.core.lifecycle import saving
 from tracker.core.permissions import Action, require
@@ -16,10 +16,10 @@ from tracker.extensions import db
 from tracker.trainings import services
 from tracker.trainings.forms import AttendanceSheetForm, TrainingForm, read_marks
 from tracker.trainings.models import Topic, TrainingMode
+from tracker.trainings.services import PROGRAMME_WIDE
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
-PROGRAMME_WIDE = "programme"  # the cohort filter's value for trainings open to every cohort
 
 
 @bp.route("/")
@@ -47,7 +47,7 @@ def list_trainings():
         totals=services.attendance_totals(t.id for t in page.items),
         filters=filters,
         cohort_arg=cohort_arg,
-        cohorts=cohort_choices(),
+        cohorts=chosen_cohort(filters.cohort_id),
         topics=list(Topic),
         programme_wide=PROGRAMME_WIDE,
     )

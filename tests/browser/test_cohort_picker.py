@@ -1,0 +1,34 @@
+"""The list pages' cohort filter is a server-searched picker (issue 20): "all" and the page's own choices come
+first in its list, before the cohorts the server sends, and a chosen cohort filters the page."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import pick
+from tests.browser.test_journey_report import DEMO_COHORT
+from tests.browser.test_smoke import log_in, switch_language
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_trainings_cohort_filter(page: Page, base_url, demo_password):
+    log_in(page, base_url, "staff", demo_password)
+    switch_language(page, "fr")
+    page.goto("/trainings/")
+    with page.expect_response(lambda r: "/pickers/cohorts" in r.url and "q=&" in r.url):
+        page.locator(".ts-wrapper:has(#f-cohort-ts-control) .ts-control").click()
+    options = page.locator("#f-cohort-ts-dropdown .option")
+    expect(options.first).to_have_text("Toutes")
+    expect(options.nth(1)).to_have_text("Tout le programme (sans cohorte)")
+    expect(options.nth(2)).to_contain_text(DEMO_COHORT)
+    page.keyboard.press("Escape")
+
+    pick(page, "f-cohort", DEMO_COHORT)
+    page.locator("main form[role=search] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/trainings/\?cohort=\d+"))
+    expect(page.locator("#f-cohort option:checked")).to_have_text(DEMO_COHORT)
+    cells = page.locator("main tbody tr td:nth-child(4)")
+    expect(cells.first).to_be_visible()
+    assert set(cells.all_inner_texts()) <= {DEMO_COHORT, "Tout le programme"}
