@@ -15,6 +15,7 @@ the templates (see templates/mentoring/session_detail.html) and of `can(…, VIE
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -67,11 +68,14 @@ def get_action_item(item_id: int) -> ActionItem | None:
 
 
 
-def _open_items_statement(ids: list[int]) -> sa.Select:
-    return (
+@functools.cache
+def _open_items_statement(limited: bool) -> sa.Select:
+    """Open items of the projects `ids` (bound at execution, as `limit` when `limited`), soonest due first: built
+    once, its cache key with it (building it cost about as much as running it, issue 20)."""
+    stmt = (
         sa.select(ActionItem)
         .join(ActionItem.session)
-        .where(MentoringSession.project_id.in_(ids), ActionItem.done_date.is_(None))
+        .where(MentoringSession.project_id.in_(sa.bindparam("ids", expanding=True)), ActionItem.done_date.is_(None))
         .options(
             contains_eager(ActionItem.session).load_only(
                 MentoringSession.id, MentoringSession.project_id, MentoringSession.date, MentoringSession.mentor_id),
@@ -79,6 +83,9 @@ def _open_items_statement(ids: list[int]) -> sa.Select:
         )
         .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
     )
+    if limited:
+        stmt = stmt.add_columns(sa.func.count().over().label("total")).limit(sa.bindparam("limit", type_=sa.Integer))
+    return stmt
 
 
 def open_action_items(project_ids) -> list[ActionItem]:
@@ -91,7 +98,7 @@ def open_action_items(project_ids) -> list[ActionItem]:
     ids = list(project_ids or [])
     if not ids:
         return []
-    return list(db.session.scalars(_open_items_statement(ids)))
+    return list(db.session.scalars(_open_items_statement(False), {"ids": ids}))
 
 
 def first_open_action_items(project_ids, limit: int) -> tuple[list[ActionItem], int]:
@@ -100,8 +107,7 @@ def first_open_action_items(project_ids, limit: int) -> tuple[list[ActionItem], 
     ids = list(project_ids or [])
     if not ids:
         return [], 0
-    total = sa.func.count().over().label("total")
-    rows = db.session.execute(_open_items_statement(ids).add_columns(total).limit(limit)).all()
+    rows = db.session.execute(_open_items_statement(True), {"ids": ids, "limit": limit}).all()
     return [item for item, _ in rows], (rows[0].total if rows else 0)
 
 
