@@ -6,6 +6,7 @@ with those.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,16 +45,33 @@ class Row:
         return compute_progress(self.baseline, self.target_value, self.actual)
 
 
-def _counted_values(project_id: int, today: dt.date, statuses) -> sa.Select:
+def _counted_values(statuses) -> sa.Select:
+    """The counted values of the project `project_id` by `today` (both bound at execution)."""
     return (
         sa.select(IndicatorValue.indicator_id, PeriodReport.period_end, IndicatorValue.cell, IndicatorValue.value)
         .join(PeriodReport, IndicatorValue.report_id == PeriodReport.id)
         .where(
-            PeriodReport.project_id == project_id,
+            PeriodReport.project_id == sa.bindparam("project_id", type_=sa.Integer),
             PeriodReport.status.in_(statuses),
-            PeriodReport.period_end <= today,
+            PeriodReport.period_end <= sa.bindparam("today", type_=sa.Date),
         )
     )
+
+
+@functools.cache
+def _progress_statements(include_submitted: bool) -> tuple[sa.Select, sa.Select]:
+    """(the indicators with the project's targets, its counted values): built once, their cache keys with them
+    (the holder's home runs them at each view, issue 20)."""
+    statuses = counted_statuses(include_submitted)
+    counted = _counted_values(statuses).subquery()
+    project_id = sa.bindparam("project_id", type_=sa.Integer)
+    pairs = (
+        sa.select(Indicator, Target)
+        .outerjoin(Target, sa.and_(Target.indicator_id == Indicator.id, Target.project_id == project_id))
+        .where(sa.or_(Target.id.is_not(None), Indicator.id.in_(sa.select(counted.c.indicator_id))))
+        .order_by(Indicator.sort_order, Indicator.code)
+    )
+    return pairs, _counted_values(statuses)
 
 
 def project_progress(project_id: int, today: dt.date, include_submitted: bool = False) -> list[Row]:
@@ -65,16 +83,11 @@ def project_progress(project_id: int, today: dt.date, include_submitted: bool = 
     then served from the identity map, without a query.)"""
     from tracker.extensions import db
 
-    statuses = counted_statuses(include_submitted)
-    counted = _counted_values(project_id, today, statuses).subquery()
-    pairs = db.session.execute(
-        sa.select(Indicator, Target)
-        .outerjoin(Target, sa.and_(Target.indicator_id == Indicator.id, Target.project_id == project_id))
-        .where(sa.or_(Target.id.is_not(None), Indicator.id.in_(sa.select(counted.c.indicator_id))))
-        .order_by(Indicator.sort_order, Indicator.code)
-    ).all()
+    pairs_statement, values_statement = _progress_statements(include_submitted)
+    bound = {"project_id": project_id, "today": today}
+    pairs = db.session.execute(pairs_statement, bound).all()
     values: dict[int, list[ValueTuple]] = defaultdict(list)
-    for indicator_id, period_end, cell, value in db.session.execute(_counted_values(project_id, today, statuses)):
+    for indicator_id, period_end, cell, value in db.session.execute(values_statement, bound):
         values[indicator_id].append((period_end, cell, value))
     return [
         Row(indicator, target, compute_figures(indicator.kind, values.get(indicator.id, ())))

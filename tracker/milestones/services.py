@@ -14,6 +14,7 @@ removed by the caller after its commit (`uploads.remove`), so a failed commit lo
 """
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -121,19 +122,24 @@ def due_soon_and_late(project_ids, today: dt.date | None = None, days: int = DUE
     ids = list(project_ids or [])
     if not ids:
         return []
-    today = today or dt.date.today()
-    return list(
-        db.session.scalars(
-            sa.select(Milestone)
-            .join(Milestone.project)
-            .where(
-                Milestone.project_id.in_(ids),
-                Milestone.status.not_in(CLOSED),
-                Milestone.planned_date <= today + dt.timedelta(days=days),
-            )
-            .options(contains_eager(Milestone.project))
-            .order_by(Milestone.planned_date, Milestone.id)
+    until = (today or dt.date.today()) + dt.timedelta(days=days)
+    return list(db.session.scalars(_due_soon_and_late_statement(), {"ids": ids, "until": until}))
+
+
+@functools.cache
+def _due_soon_and_late_statement() -> sa.Select:
+    """Built once, its cache key with it; the projects and the last planned date are bound at execution (the
+    holder's home asks at each view, issue 20)."""
+    return (
+        sa.select(Milestone)
+        .join(Milestone.project)
+        .where(
+            Milestone.project_id.in_(sa.bindparam("ids", expanding=True)),
+            Milestone.status.not_in(CLOSED),
+            Milestone.planned_date <= sa.bindparam("until", type_=sa.Date),
         )
+        .options(contains_eager(Milestone.project))
+        .order_by(Milestone.planned_date, Milestone.id)
     )
 
 

@@ -8,6 +8,7 @@ Rules enforced here (raised as ServiceError, nothing written):
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -191,15 +192,19 @@ def get_project_with_cohort(project_id: int) -> Project | None:
 def holder_projects(user) -> list[Project]:
     """The holder's projects with their cohort, by name, in one query. The user's `projects` are set from
     it, so the permission checks of the page that follows (`user.project_ids`) ask nothing more."""
-    projects = list(db.session.scalars(
-        sa.select(Project)
-        .join(project_holders, project_holders.c.project_id == Project.id)
-        .where(project_holders.c.user_id == user.id)
-        .options(joinedload(Project.cohort))
-        .order_by(Project.name)
-    ))
+    projects = list(db.session.scalars(_holder_projects_statement(), {"user_id": user.id}))
     set_committed_value(user, "projects", projects)
     return projects
+
+
+@functools.cache
+def _holder_projects_statement() -> sa.Select:
+    """Built once, its cache key with it (the holder's home asks at each view, issue 20)."""
+    return (sa.select(Project)
+            .join(project_holders, project_holders.c.project_id == Project.id)
+            .where(project_holders.c.user_id == sa.bindparam("user_id", type_=sa.Integer))
+            .options(joinedload(Project.cohort))
+            .order_by(Project.name))
 
 
 # ---------------------------------------------------------------- projects
