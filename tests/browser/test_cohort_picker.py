@@ -1,5 +1,5 @@
 """The list pages' cohort filter is a server-searched picker (issue 20): "all" and the page's own choices come
-first in its list, before the cohorts the server sends, and a chosen cohort filters the page."""
+first in its list, whatever is typed, before the cohorts the server sends; a chosen cohort filters the page."""
 
 import re
 
@@ -23,6 +23,12 @@ def test_the_trainings_cohort_filter(page: Page, base_url, demo_password):
     expect(options.first).to_have_text("Toutes")
     expect(options.nth(1)).to_have_text("Tout le programme (sans cohorte)")
     expect(options.nth(2)).to_contain_text(DEMO_COHORT)
+    # The page's own choices stay first whatever is typed; the server's answer follows.
+    with page.expect_response(lambda r: "/pickers/cohorts" in r.url and "q=zzz&" in r.url):
+        page.locator("#f-cohort-ts-control").fill("zzz")
+    expect(options).to_have_count(2)
+    expect(options.nth(1)).to_have_text("Tout le programme (sans cohorte)")
+    page.locator("#f-cohort-ts-control").fill("")
     page.keyboard.press("Escape")
 
     pick(page, "f-cohort", DEMO_COHORT)

@@ -73,24 +73,8 @@ def test_the_picker_finds_every_cohort_the_filter_no_longer_lists(many_cohorts, 
     assert [r["text"] for r in by_slug] == ["Forum fictif 07"]
 
 
-def test_the_trainings_picker_offers_the_whole_programme_first(many_cohorts, login_as):
+def test_the_trainings_filter_keeps_its_whole_programme_choice(many_cohorts, login_as):
     client = login_as("staff")
-    first = client.get("/pickers/cohorts?programme=1").get_json()["results"]
-    assert first[0] == {"value": "programme", "text": "Tout le programme (sans cohorte)", "group": None}
-    assert len(first) == 21
-    assert client.get("/pickers/cohorts?programme=1&q=programme").get_json()["results"][0]["value"] == "programme"
-    assert all(r["value"] != "programme"
-               for r in client.get("/pickers/cohorts?programme=1&q=fictif").get_json()["results"])
-    assert all(r["value"] != "programme"
-               for r in client.get("/pickers/cohorts?programme=1&page=2").get_json()["results"])
-    assert all(r["value"] != "programme" for r in client.get("/pickers/cohorts").get_json()["results"])
-
     html = client.get("/trainings/?cohort=programme").get_data(as_text=True)
-    assert ("programme", True, "Tout le programme (sans cohorte)") in _options(_select(html, "f-cohort"))
-
-
-def test_the_whole_programme_is_offered_in_the_reader_s_language(many_cohorts, login_as):
-    client = login_as("staff")
-    client.post("/language", data={"locale": "ar"})
-    first = client.get("/pickers/cohorts?programme=1").get_json()["results"][0]
-    assert first == {"value": "programme", "text": "كامل البرنامج (دون فوج)", "group": None}
+    assert _options(_select(html, "f-cohort")) == [("", False, "Toutes"),
+                                                   ("programme", True, "Tout le programme (sans cohorte)")]

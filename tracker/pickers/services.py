@@ -54,10 +54,9 @@ def search_staff(q: str | None, page: int = 1) -> tuple[list[dict], bool]:
     return results, len(rows) > PAGE_SIZE
 
 
-def search_cohorts(q: str | None, page: int = 1, programme_wide: bool = False) -> tuple[list[dict], bool]:
+def search_cohorts(q: str | None, page: int = 1) -> tuple[list[dict], bool]:
     """Cohorts whose name or slug contains `q`, by name; each with its city and forum year to tell apart
-    cohorts of the same name. `programme_wide`: first, "the whole programme (no cohort)" when `q` is part of
-    it (the trainings list's filter, `PROGRAMME_WIDE`)."""
+    cohorts of the same name."""
     q = _text(q)
     stmt = sa.select(Cohort.id, Cohort.name, Cohort.city, Cohort.forum_date)
     if q:
@@ -67,11 +66,4 @@ def search_cohorts(q: str | None, page: int = 1, programme_wide: bool = False) -
     results = [{"value": cid, "text": name,
                 "group": " · ".join(part for part in (city, forum and str(forum.year)) if part) or None}
                for cid, name, city, forum in rows[:PAGE_SIZE]]
-    if programme_wide and page <= 1:
-        from tracker.core.i18n import gettext
-        from tracker.trainings.services import PROGRAMME_WIDE
-
-        whole = gettext("Tout le programme (sans cohorte)")
-        if q.casefold() in whole.casefold():
-            results.insert(0, {"value": PROGRAMME_WIDE, "text": whole, "group": None})
     return results, len(rows) > PAGE_SIZE

@@ -32,7 +32,5 @@ def staff():
 @bp.route("/cohorts")
 @require(Action.VIEW_COHORT)
 def cohorts():
-    """`?programme=1` (the trainings list) offers "the whole programme" too, before the cohorts."""
-    results, more = services.search_cohorts(request.args.get("q"), _page(),
-                                            programme_wide=request.args.get("programme") == "1")
+    results, more = services.search_cohorts(request.args.get("q"), _page())
     return {"results": results, "more": more}
