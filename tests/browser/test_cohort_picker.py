@@ -38,3 +38,13 @@ def test_the_trainings_cohort_filter(page: Page, base_url, demo_password):
     cells = page.locator("main tbody tr td:nth-child(4)")
     expect(cells.first).to_be_visible()
     assert set(cells.all_inner_texts()) <= {DEMO_COHORT, "Tout le programme"}
+
+
+def test_on_a_phone_the_picker_is_as_tall_as_the_selects_beside_it(page: Page, base_url, demo_password):
+    page.set_viewport_size({"width": 390, "height": 800})
+    log_in(page, base_url, "staff", demo_password)
+    page.goto("/")
+    picker = page.locator(".ts-wrapper:has(#pf-cohort-ts-control) .ts-control").bounding_box()
+    status = page.locator("#pf-status").bounding_box()
+    assert picker["height"] >= 44 and abs(picker["height"] - status["height"]) < 1
+    assert abs((picker["y"] + picker["height"]) - (status["y"] + status["height"])) <= 1  # lined up
