@@ -18,6 +18,7 @@ their figures in the last week), and saved as a draft any time after the period 
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -242,34 +243,55 @@ class ReviewFilters:
     submitted_before: dt.datetime | None = None  # waiting since before this moment (stalled)
 
 
-def _queue_conditions(filters: ReviewFilters) -> list:
-    """The queue's conditions, all on the reports: a filter on their projects is a subquery of project ids."""
+QueueShape = tuple[bool, bool, bool, bool, bool]  # which of the filters are set, in ReviewFilters' order
+
+
+def _queue_shape(filters: ReviewFilters) -> QueueShape:
+    return (bool(filters.cohort_id), bool(filters.mentor_id), bool(filters.reviewer_id),
+            bool(filters.not_reviewer_id), bool(filters.submitted_before))
+
+
+def _queue_values(filters: ReviewFilters) -> dict:
+    return {"cohort_id": filters.cohort_id, "mentor_id": filters.mentor_id, "reviewer_id": filters.reviewer_id,
+            "not_reviewer_id": filters.not_reviewer_id, "submitted_before": filters.submitted_before}
+
+
+def _queue_conditions(shape: QueueShape) -> list:
+    """The queue's conditions, all on the reports: a filter on their projects is a subquery of project ids.
+    Their values are bound at execution (`_queue_values`)."""
+    by_cohort, by_mentor, by_reviewer, by_other_reviewer, before = shape
     conditions = [PeriodReport.status == ReportStatus.SUBMITTED]
-    if filters.reviewer_id:
-        conditions.append(PeriodReport.reviewer_id == filters.reviewer_id)
-    if filters.not_reviewer_id:
+    if by_reviewer:
+        conditions.append(PeriodReport.reviewer_id == sa.bindparam("reviewer_id", type_=sa.Integer))
+    if by_other_reviewer:
         conditions.append(sa.or_(PeriodReport.reviewer_id.is_(None),
-                                 PeriodReport.reviewer_id != filters.not_reviewer_id))
-    if filters.submitted_before:
-        conditions.append(PeriodReport.submitted_at < filters.submitted_before)
+                                 PeriodReport.reviewer_id != sa.bindparam("not_reviewer_id", type_=sa.Integer)))
+    if before:
+        conditions.append(PeriodReport.submitted_at < sa.bindparam("submitted_before"))
     projects = []
-    if filters.cohort_id:
-        projects.append(Project.cohort_id == filters.cohort_id)
-    if filters.mentor_id:
-        projects.append(Project.staff.any(User.id == filters.mentor_id))
+    if by_cohort:
+        projects.append(Project.cohort_id == sa.bindparam("cohort_id", type_=sa.Integer))
+    if by_mentor:
+        projects.append(Project.staff.any(User.id == sa.bindparam("mentor_id", type_=sa.Integer)))
     if projects:
         conditions.append(PeriodReport.project_id.in_(sa.select(Project.id).where(*projects)))
     return conditions
 
 
-def review_queue_query(filters: ReviewFilters) -> sa.Select:
-    """Submitted reports, oldest submission first, with project, cohort, and the submitter's and reviewer's
-    names loaded eagerly: what the queue shows. Neither the narratives nor the project's staff are loaded
-    (a second statement per queue, for nothing shown: issue 20)."""
-    return (
+@functools.cache
+def _queue_statements(shape: QueueShape) -> tuple[sa.Select, sa.Select]:
+    """(a page of the queue, its count), built once per shape of the filters (issue 20: building the two
+    statements and their cache keys at each view cost about 1 ms a queue, and the page shows two queues).
+
+    The page: submitted reports, oldest submission first, with project, cohort, and the submitter's and
+    reviewer's names loaded eagerly: what the queue shows. Neither the narratives nor the project's staff are
+    loaded (a second statement per queue, for nothing shown). The count reads the reports alone: joined to the
+    projects, the 10,000 reports a programme's queue can hold took 12 ms to count."""
+    conditions = _queue_conditions(shape)
+    page = (
         sa.select(PeriodReport)
         .join(PeriodReport.project)
-        .where(*_queue_conditions(filters))
+        .where(*conditions)
         .options(
             contains_eager(PeriodReport.project).joinedload(Project.cohort),
             joinedload(PeriodReport.submitted_by).load_only(User.id, User.display_name),
@@ -277,13 +299,16 @@ def review_queue_query(filters: ReviewFilters) -> sa.Select:
             defer(PeriodReport.highlights), defer(PeriodReport.difficulties), defer(PeriodReport.support_needed),
         )
         .order_by(PeriodReport.submitted_at, PeriodReport.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer))
     )
+    count = sa.select(sa.func.count()).select_from(PeriodReport).where(*conditions)
+    return page, count
 
 
-def review_queue_count(filters: ReviewFilters) -> int:
-    """How many reports `review_queue_query` lists, counted on the reports alone: joined to the projects,
-    the 10,000 reports a programme's queue can hold took 12 ms to count (issue 20)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(PeriodReport).where(*_queue_conditions(filters)))
+def review_queue_page(filters: ReviewFilters, page: int | None, per_page: int):
+    """A page of the queue (`page` None: the request's ?page=), with its total."""
+    select, count = _queue_statements(_queue_shape(filters))
+    return db.paginate_bound(select, count, _queue_values(filters), page=page, per_page=per_page, error_out=False)
 
 
 # ---------------------------------------------------------------- one report

@@ -203,10 +203,7 @@ def edit_report(project_id: int, period_label: str):
 # ---------------------------------------------------------------- review
 
 def _queue_page(filters, page: int | None = None):
-    result = db.paginate(services.review_queue_query(filters), page=page, per_page=_per_page(), error_out=False,
-                         count=False)
-    result.total = services.review_queue_count(filters)  # without the paginator's join to the projects
-    return result
+    return services.review_queue_page(filters, page, _per_page())
 
 
 @bp.route("/review")
