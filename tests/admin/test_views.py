@@ -82,3 +82,36 @@ def test_reactivated_user_can_log_in_again(app, actors, login_as):
         "email": staff.email, "display_name": staff.display_name, "role": "staff", "locale": "fr", "active": "y",
         "version": str(staff.version)})
     assert login(app.test_client(), staff, PASSWORD)
+
+
+def test_the_accounts_list_pages_and_filters_by_role(actors, login_as):
+    """The list's statements are built once (issue 20): the role, page and page size are bound at each view."""
+    from tests.factories import UserFactory
+    from tracker.auth.services import user_list_page
+
+    for n in range(3):
+        UserFactory(role="staff", display_name=f"Zz mentor fictif {n}")
+    UserFactory(role="staff", display_name="Aa mentor fictif désactivé", active=False)
+    db.session.commit()
+    everyone = user_list_page(None, per_page=100)
+    assert everyone.total == len(everyone.items) == db.session.query(User).count()
+    assert everyone.items[-1].display_name == "Aa mentor fictif désactivé"  # active accounts first, by name
+    staff = user_list_page("staff", per_page=2)
+    total = db.session.query(User).filter(User.role == "staff").count()
+    assert staff.total == total >= 5 and staff.pages == -(-total // 2) and len(staff.items) == 2
+    seen = [u.id for n in range(1, staff.pages + 1)
+            for u in (staff if n == 1 else _next_page(n)).items]
+    assert sorted(seen) == sorted(u.id for u in db.session.query(User).filter(User.role == "staff"))
+    page = login_as("admin").get("/admin/users?role=staff").get_data(as_text=True)
+    shown = re.findall(r"<td>(Aa mentor fictif désactivé|Zz mentor fictif \d)</td>", page)
+    assert shown == ["Zz mentor fictif 0", "Zz mentor fictif 1", "Zz mentor fictif 2", "Aa mentor fictif désactivé"]
+    assert actors.holder.display_name not in page
+
+
+def _next_page(n: int):
+    from flask import current_app
+
+    from tracker.auth.services import user_list_page
+
+    with current_app.test_request_context(f"/admin/users?role=staff&page={n}"):
+        return user_list_page("staff", per_page=2)

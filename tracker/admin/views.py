@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.admin.forms import UserForm
 from tracker.auth import services
@@ -35,11 +35,7 @@ def _posted_project_ids() -> list[int]:
 @require(Action.MANAGE_USERS)
 def list_users():
     role = choice_arg("role", [r.value for r in Role])  # PostgreSQL would refuse an unknown one (its enum)
-    stmt = sa.select(User).options(selectinload(User.projects)).order_by(User.active.desc(), User.display_name)
-    if role:
-        stmt = stmt.where(User.role == role)
-    page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("admin/user_list.html", page=page, role=role)
+    return render_template("admin/user_list.html", page=services.user_list_page(role), role=role)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

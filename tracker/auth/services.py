@@ -1,12 +1,14 @@
 """Accounts: password hashing, authentication, password changes, user administration."""
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User, new_session_token
 from tracker.core import audit
@@ -200,3 +202,22 @@ def set_password(actor, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     audit.record(actor, "password_reset", "user", user.id)
+
+
+# ---------------------------------------------------------------- the accounts list
+
+@functools.cache
+def _user_list_statements(by_role: bool) -> tuple[sa.Select, sa.Select]:
+    """(a page of the accounts, active ones first, by name, with the projects they hold; how many there are),
+    built once (issue 20), the role, LIMIT and OFFSET bound at execution."""
+    conditions = [User.role == sa.bindparam("role")] if by_role else []
+    page = (sa.select(User).where(*conditions).options(selectinload(User.projects))
+            .order_by(User.active.desc(), User.display_name)
+            .limit(sa.bindparam("limit", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
+    return page, sa.select(sa.func.count()).select_from(User).where(*conditions)
+
+
+def user_list_page(role: str | None, per_page: int = 50):
+    """A page (the request's ?page=) of the accounts, of one role when given."""
+    page, count = _user_list_statements(bool(role))
+    return db.paginate_bound(page, count, {"role": role}, per_page=per_page, error_out=False)
