@@ -60,7 +60,7 @@ def test_youth_led(birth, expected):
     project = _project(lead_birth=birth)
     assert flags.is_youth_led(project.members, REF, 15, 34) is expected
     assert _sql(flags.youth_led_clause(REF, 15, 34), project) is expected
-    assert _value(flags.youth_led_value(REF, 15, 34), project) is expected
+    assert _value(flags.youth_led_value(*flags.birth_date_range(REF, 15, 34)), project) is expected
 
 
 @pytest.mark.parametrize("birth, ref, age", [

@@ -139,7 +139,7 @@ def _page_statement(shape: Shape, with_staff: bool) -> sa.Select:
     `offset` are bound too."""
     kept = ProjectAttention
     loads = (joinedload(Project.cohort), *((selectinload(Project.staff),) if with_staff else ()))
-    youth_led = flags.youth_led_value_between(sa.bindparam("born_after", type_=sa.Date),
+    youth_led = flags.youth_led_value(sa.bindparam("born_after", type_=sa.Date),
                                               sa.bindparam("born_until", type_=sa.Date))
     stmt = (
         sa.select(

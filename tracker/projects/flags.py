@@ -94,12 +94,8 @@ def women_led_value() -> sa.ScalarSelect:
             .where(Member.project_id == Project.id).scalar_subquery())
 
 
-def youth_led_value(ref: dt.date, min_age: int, max_age: int) -> sa.ScalarSelect:
-    return youth_led_value_between(*birth_date_range(ref, min_age, max_age))
-
-
-def youth_led_value_between(after, until) -> sa.ScalarSelect:
-    """`youth_led_value` for the bounds of `birth_date_range` (dates, or parameters bound at execution)."""
+def youth_led_value(after, until) -> sa.ScalarSelect:
+    """Between the bounds of `birth_date_range` (dates, or parameters bound at execution)."""
     lead_is_young = sa.and_(Member.is_lead.is_(True), Member.birth_date > after, Member.birth_date <= until)
     return sa.select(_any_member(lead_is_young)).where(Member.project_id == Project.id).scalar_subquery()
 

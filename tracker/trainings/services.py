@@ -37,8 +37,6 @@ _LENGTHS = {"title": 200, "trainer": 160, "place": 160}
 
 # ---------------------------------------------------------------- reading
 
-PROGRAMME_WIDE = "programme"  # the list's cohort filter value for the trainings open to every cohort
-
 @dataclass
 class TrainingFilters:
     cohort_id: int | None = None

@@ -16,10 +16,10 @@ from tracker.extensions import db
 from tracker.trainings import services
 from tracker.trainings.forms import AttendanceSheetForm, TrainingForm, read_marks
 from tracker.trainings.models import Topic, TrainingMode
-from tracker.trainings.services import PROGRAMME_WIDE
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
+PROGRAMME_WIDE = "programme"  # the cohort filter's value for trainings open to every cohort
 
 
 @bp.route("/")
