@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
+import pytest
 from markupsafe import escape
 
 from config import ProductionConfig
@@ -82,6 +83,40 @@ def test_activity_keeps_the_session_alive(client, actors, app):
         assert client.get("/").status_code == 200
     with client.session_transaction() as session:
         assert abs(session[LAST_SEEN] - time.time()) < 60
+
+
+@pytest.mark.parametrize("address, headers", [
+    ("/pickers/cohorts?q=a", {"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}),  # a picker's search
+    ("/sw.js", {"Sec-Fetch-Mode": "same-origin", "Sec-Fetch-Dest": "serviceworker"}),  # the worker's update
+])
+def test_the_browsers_own_fetches_leave_the_session_cookie_alone(client, actors, address, headers):
+    """A fetch sent before a form and answered after its redirect would put back the cookie it was sent
+    with, and the form's confirmation would be lost: the journey test once saw an account created with no
+    message. A fetch is not the user's activity either, so it does not move the idle clock."""
+    login(client, actors.staff)
+    _age_session(client, 10 * 60)
+    with client.session_transaction() as session:
+        before = session[LAST_SEEN]
+    response = client.get(address, headers=headers)
+    assert response.status_code == 200
+    assert "session" not in set_cookies(response)
+    with client.session_transaction() as session:
+        assert session[LAST_SEEN] == before
+    # The next page the user opens moves the clock.
+    page = client.get("/", headers={"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+    assert page.status_code == 200 and "session" in set_cookies(page)
+    with client.session_transaction() as session:
+        assert abs(session[LAST_SEEN] - time.time()) < 5
+
+
+def test_the_idle_clock_moves_at_most_once_a_minute(client, actors):
+    """Pages opened within the minute leave the cookie as it is, so fewer answers can overwrite another."""
+    login(client, actors.staff)
+    client.get("/")  # the first page also keeps the form token in the session
+    assert "session" not in set_cookies(client.get("/"))
+    _age_session(client, 61)
+    assert "session" in set_cookies(client.get("/"))
+    assert "session" not in set_cookies(client.get("/projects/"))
 
 
 def test_idle_timeout_is_configurable(client, actors, app, monkeypatch):

@@ -29,7 +29,10 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 HSTS = "max-age=31536000; includeSubDomains"
-LAST_SEEN = "_last_seen"  # epoch seconds of the session's latest request, kept in the signed cookie
+LAST_SEEN = "_last_seen"  # epoch seconds of the session's latest page visit, kept in the signed cookie
+# The idle clock moves at most once a minute: a timeout counted in minutes needs no finer grain, and most
+# requests then leave the cookie alone (see end_idle_session).
+STAMP_SECONDS = 60
 
 
 def init_app(app) -> None:
@@ -58,7 +61,7 @@ def end_session() -> None:
 def end_idle_session():
     """A signed-in session unused for IDLE_TIMEOUT_MINUTES ends; the user signs in again and comes back.
 
-    The time of the last request travels in the signed session cookie, so a copied old cookie is stale
+    The time of the last page visit travels in the signed session cookie, so a copied old cookie is stale
     too. A cookie that proves a login but carries no time at all (issued before this hook existed) counts
     as stale. A session restored from the remember-me cookie starts its idle clock now.
     """
@@ -76,8 +79,19 @@ def end_idle_session():
                 minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]), "warning")
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target))
-    session[LAST_SEEN] = now
+    if not isinstance(last_seen, int) or (_is_page_visit() and now - last_seen >= STAMP_SECONDS):
+        session[LAST_SEEN] = now
     return None
+
+
+def _is_page_visit() -> bool:
+    """A page the user opened or a form they sent, as against the browser's own fetches (a picker's search,
+    the service worker's script and warm-up), which say so in Sec-Fetch-Mode.
+
+    Those fetches must not write the session cookie: one answered after a form's redirect would put back
+    the cookie it read before, and the form's confirmation (or a language just chosen) would be lost. They
+    are not the user's activity either. A client that sends no Sec-Fetch-Mode counts as a visit."""
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
 
 
 def set_security_headers(response):
