@@ -25,7 +25,7 @@ from config import TestingConfig
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db
-from tracker.periods import value_sums
+from tracker.periods import end_sums, value_sums
 from tracker.portfolio import attention
 
 PASSWORD = "correct-horse-battery"
@@ -113,15 +113,21 @@ def _db(app):
             db.session.remove()
             db.session = original
             differing = derived_differing(connection, value_sums.differing)
+            stale_ends = derived_differing(connection, end_sums.differing)
             stale_attention = derived_differing(connection, attention.differing)
             outer.rollback()
             connection.close()
         assert not differing, f"report_value_sums differ from the values they sum: {differing[:5]}"
+        assert not stale_ends, f"indicator_end_sums differ from the reports' sums: {stale_ends[:5]}"
         assert not stale_attention, f"project_attention rows differ from their recomputation: {stale_attention[:5]}"
 
 
 def value_sums_differing(connection) -> list:
     return derived_differing(connection, value_sums.differing)
+
+
+def end_sums_differing(connection) -> list:
+    return derived_differing(connection, end_sums.differing)
 
 
 def derived_differing(connection, differing) -> list:

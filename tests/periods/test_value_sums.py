@@ -119,7 +119,7 @@ def test_check_sums_says_when_they_differ_and_fix_rewrites_them(actors, indicato
     db.session.execute(sa.update(IndicatorValue).where(IndicatorValue.report_id == report.id)
                        .values(value=99).execution_options(synchronize_session=False))  # past the ORM
     result = runner.invoke(args=["report", "check-sums"])
-    assert result.exit_code == 1 and "of 1 report(s) differ" in result.output
+    assert result.exit_code == 1 and "of 1 report(s) and" in result.output
     assert sums(report.id)[indicators.revenue.id][1] == 1000  # checking changes nothing
 
     result = runner.invoke(args=["report", "check-sums", "--fix"])

@@ -33,7 +33,7 @@ from tracker.indicators.catalogue import ensure_default_catalogue
 from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, ActionOwner, MentoringSession, SessionMode
 from tracker.milestones.models import Milestone, MilestoneCategory, MilestoneStatus
-from tracker.periods import value_sums
+from tracker.periods import end_sums, value_sums
 from tracker.periods.calendar import periods_between
 from tracker.periods.models import DISAGGREGATED_CELLS, Cell, IndicatorValue, PeriodReport, ReportStatus
 from tracker.portfolio import attention
@@ -195,6 +195,7 @@ def load_scale(password: str, fraction: float = 1.0, seed: int = 1, today: dt.da
 
 def _finish(writer: _Writer) -> None:
     value_sums.rebuild(writer.conn)  # the values went in by COPY, past the ORM that keeps the sums
+    end_sums.rebuild(writer.conn)  # and so did the reports
     attention.invalidate(writer.conn, sa.select(Project.id))  # so did the projects: their figures are to compute
     if writer.postgres:
         for name in _TABLES:
@@ -202,7 +203,8 @@ def _finish(writer: _Writer) -> None:
             statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT coalesce(max(id), 1) FROM {name}))"  # noqa: E501  # nosec B608
             writer.conn.execute(sa.text(statement))
         # The planner needs the new sizes.
-        for name in (*_TABLES, "project_staff", "project_holders", "report_value_sums", "project_attention"):
+        for name in (*_TABLES, "project_staff", "project_holders", "report_value_sums", "indicator_end_sums",
+                     "project_attention"):
             db.session.execute(sa.text(f"ANALYZE {name}"))  # counts this transaction's own rows
 
 

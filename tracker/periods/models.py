@@ -119,6 +119,31 @@ class ReportValueSums(db.Model):
         return f"<ReportValueSums r{self.report_id} {self.indicator_id}>"
 
 
+class IndicatorEndSums(db.Model):
+    """A project's values of one indicator at one period end, in whole cents: the sum over its reports ending
+    that day (two labels may), once over the approved reports and once over the approved and submitted ones
+    (`include_submitted`), the two sets the cohort report counts. Derived from `report_value_sums` and the
+    reports' statuses in the same transaction as every write of them (`tracker/periods/end_sums.py`), so the
+    programme-wide report walks each project's ends in the order of this key instead of joining, sorting and
+    grouping 650,000 rows per click (issue 20)."""
+
+    __tablename__ = "indicator_end_sums"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True)
+    period_end: Mapped[dt.date] = mapped_column(primary_key=True)
+    include_submitted: Mapped[bool] = mapped_column(primary_key=True)
+    end_total_cents: Mapped[int] = mapped_column(sa.BigInteger)  # the five cells' sum when any is given
+    women_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    women_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    men_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    men_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    not_stated_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+
+    def __repr__(self) -> str:
+        return f"<IndicatorEndSums p{self.project_id} {self.indicator_id} {self.period_end}>"
+
+
 class ReminderKind(enum.StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"

@@ -2,9 +2,10 @@
 
 The indicator values, mentoring sessions with their action items, training attendance and period reports
 are reduced by `GROUP BY` statements that run alike on PostgreSQL and SQLite; the window, the reference date
-and the counted statuses are in the `WHERE`. The indicator values are read from `report_value_sums`, the
-values of each report × indicator side by side, kept in the same transaction as every write of the values
-(`tracker/periods/value_sums.py`): a third of the rows, and no join-and-group of the raw values per click.
+and the counted statuses are in the `WHERE`. The indicator values are read from `indicator_end_sums`, the
+values of each project × indicator × period end side by side, kept in the same transaction as every write of
+the values and of the reports' statuses (`tracker/periods/end_sums.py`): a third of the rows, and no
+join-and-group of the raw values per click.
 What comes back is one row per project at most (the projects; mentoring: one per project with sessions), one
 row (people, participants), or one per indicator × period end; `sections.py` turns them into the §12
 figures, with exactly the rules of `compute.py`.
@@ -28,7 +29,13 @@ from tracker.core.models import cents
 from tracker.indicators.models import Indicator, Target
 from tracker.mentoring.models import ActionItem, MentoringSession
 from tracker.milestones.models import Milestone, MilestoneStatus
-from tracker.periods.models import DISAGGREGATED_CELLS, PeriodReport, ReportStatus, ReportValueSums
+from tracker.periods.models import (
+    DISAGGREGATED_CELLS,
+    IndicatorEndSums,
+    PeriodReport,
+    ReportStatus,
+    ReportValueSums,
+)
 from tracker.projects.flags import WOMEN_OWNERSHIP_THRESHOLD, birth_date_range
 from tracker.projects.models import Member, Project, ProjectStatus, Sex
 from tracker.trainings.models import Attendance, Topic, Training
@@ -269,8 +276,8 @@ BROKEN_DOWN = tuple(str(c) for c in DISAGGREGATED_CELLS)  # column names
 
 
 def _values_per_report(ids, date_from, ref, include_submitted: bool) -> sa.Subquery:
-    """`indicator_values`, step 1: one row per report × indicator, its cells side by side as columns, read
-    from the sums kept with the values (`tracker/periods/value_sums.py`)."""
+    """For `value_labels`: one row per report × indicator, its cells side by side as columns, read from the
+    sums kept with the values (`tracker/periods/value_sums.py`)."""
     s = ReportValueSums
     return (
         sa.select(PeriodReport.project_id, s.indicator_id, PeriodReport.period_end, PeriodReport.period_label,
@@ -282,26 +289,22 @@ def _values_per_report(ids, date_from, ref, include_submitted: bool) -> sa.Subqu
     )
 
 
-def _values_per_end(per_report: sa.Subquery) -> sa.Subquery:
-    """`indicator_values`, step 2: one row per project × indicator × period end (a project may have two
-    labels ending the same day): the end's total and each cell's sum over those labels.
-
-    The end's total is the sum of its five cells when any is given, else its total cells
-    (`figures.period_total`); a cell's sum stays NULL when no label gives it."""
-    v = per_report.c
-    cells_cents = sum((sa.func.coalesce(v[cell], 0) for cell in BROKEN_DOWN), sa.literal(0, sa.BigInteger))
-    end_total = sa.case((sa.func.sum(v.cells) > 0, sa.func.sum(cells_cents)),
-                        else_=sa.func.sum(sa.func.coalesce(v.total, 0)))
+def _values_per_end(ids, date_from, ref, include_submitted: bool) -> sa.Subquery:
+    """`indicator_values`, step 1: one row per project × indicator × period end (a project may have two labels
+    ending the same day): the end's total and each cell's sum over those labels, read from the sums kept per
+    end (`tracker/periods/end_sums.py`) in the order of their key, so the window below needs no sort."""
+    e = IndicatorEndSums
     return (
-        sa.select(v.project_id, v.indicator_id, v.period_end, end_total.label("end_total"),
-                  *(sa.func.sum(v[cell]).label(cell) for cell in BROKEN_DOWN))
-        .group_by(v.project_id, v.indicator_id, v.period_end)
+        sa.select(e.project_id, e.indicator_id, e.period_end, e.end_total_cents.label("end_total"),
+                  *(getattr(e, f"{cell}_cents").label(cell) for cell in BROKEN_DOWN))
+        .where(e.include_submitted == sa.literal(include_submitted, sa.Boolean), e.project_id.in_(_selected(ids)),
+               _window(e.period_end, date_from, ref))
         .subquery()
     )
 
 
 def _values_over_time(per_end: sa.Subquery) -> sa.Subquery:
-    """`indicator_values`, step 3, one window over each project × indicator, in the order of the period ends:
+    """`indicator_values`, step 2, one window over each project × indicator, in the order of the period ends:
     the previous end's total, the next end (none: this is the project's latest), and each cell's running
     count of ends giving it (1 where the cell is given: the first time)."""
     e = per_end.c
@@ -325,9 +328,9 @@ def indicator_values(ids, date_from, ref, include_submitted: bool) -> sa.Select:
       for the first time: flows), `<cell>_latest_cents` and `<cell>_latest_projects` (the part of the
       projects' latest period and how many projects it holds the cell for: stocks).
 
-    One statement, one window: the values are put side by side per report (`report_value_sums`), added up
-    per project and period end, and each project's ends are walked once in date order."""
-    r = _values_over_time(_values_per_end(_values_per_report(ids, date_from, ref, include_submitted))).c
+    One statement, one window: the values added up per project and period end (`indicator_end_sums`), each
+    project's ends walked once in date order."""
+    r = _values_over_time(_values_per_end(ids, date_from, ref, include_submitted)).c
     latest = r.next_end.is_(None)
     columns = [
         sa.func.sum(r.end_total).label("total_cents"),

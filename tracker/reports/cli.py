@@ -132,22 +132,27 @@ def iati_command(slug, output) -> None:
 
 
 @report_cli.command("check-sums", help="Check the indicator sums the reports read against the values "
-                                       "(report_value_sums); --fix rewrites them.")
+                                       "(report_value_sums, indicator_end_sums); --fix rewrites them.")
 @click.option("--fix", is_flag=True, help="Rewrite every sum from the values when any differs.")
 @with_appcontext
 def check_sums_command(fix) -> None:
     from tracker.extensions import db
-    from tracker.periods import value_sums
+    from tracker.periods import end_sums, value_sums
 
     connection = db.session.connection()
     differing = value_sums.differing(connection)
-    if not differing:
+    ends = end_sums.differing(connection)
+    if not differing and not ends:
         click.echo("The indicator sums equal the values.")
         return
     reports = len({row.report_id for row in differing})
+    projects = len({row.project_id for row in ends})
     if not fix:
-        raise click.ClickException(f"the indicator sums of {reports} report(s) differ from their values; "
+        raise click.ClickException(f"the indicator sums of {reports} report(s) and the sums per period end of "
+                                   f"{projects} project(s) differ from their values; "
                                    f"run `flask report check-sums --fix`.")
     value_sums.rebuild(connection)
+    end_sums.rebuild(connection)
     db.session.commit()
-    click.echo(f"The indicator sums of {reports} report(s) differed; every sum was rewritten from the values.")
+    click.echo(f"The indicator sums of {reports} report(s) and the sums per period end of {projects} project(s) "
+               f"differed; every sum was rewritten from the values.")
