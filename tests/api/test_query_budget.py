@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tracker.cohorts.models import Cohort
 from tracker.extensions import db
 from tracker.indicators.models import Indicator, Target
-from tracker.periods import value_sums
+from tracker.periods import end_sums, value_sums
 from tracker.periods.models import IndicatorValue, PeriodReport, ReportStatus
 from tracker.projects.models import Member, Project
 
@@ -62,6 +62,7 @@ def add_reports(actors, n):
     db.session.execute(sa.insert(IndicatorValue), [
         {"report_id": rid, "indicator_id": indicator, "cell": "total", "value": Decimal(3)} for rid in ids])
     value_sums.refresh(db.session.connection(), ids)  # a bulk insert, past the ORM flush that keeps the sums
+    end_sums.refresh(db.session.connection(), [actors.project.id])
 
 
 CASES = [("/api/v1/cohorts", add_cohorts), ("/api/v1/projects", add_projects),

@@ -19,7 +19,6 @@ alone (the "floor" of issue 20) on the very SQL the report runs.
 """
 
 import datetime as dt
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -374,30 +373,6 @@ def reports(ids) -> sa.Select:
         .group_by(Project.cohort_id, PeriodReport.period_label)
         .order_by(Project.cohort_id, PeriodReport.period_label)
     )
-
-
-# The planner cannot know that grouping the reports' rows per project × indicator × end leaves about as many
-# rows (they come from two tables): it expects a sixth, parallelises an aggregation that then only moves rows
-# between processes, and sorts on disk. Measured on the full scale set (issue 20): 1.6 s instead of 2.3 s.
-PLANNER_SETTINGS = {"indicator_values": (("max_parallel_workers_per_gather", "0"), ("work_mem", "'16MB'"))}
-
-
-@contextmanager
-def planned(connection: sa.Connection, name: str):
-    """Runs one of `statements()` with its PostgreSQL planner settings (`PLANNER_SETTINGS`), set inside a
-    savepoint that is rolled back afterwards, so that they never outlive the statement (the statements only
-    read). Fetch the rows inside the block."""
-    settings = PLANNER_SETTINGS.get(name, ()) if connection.dialect.name == "postgresql" else ()
-    if not settings:
-        yield
-        return
-    savepoint = connection.begin_nested()
-    try:
-        for key, value in settings:
-            connection.exec_driver_sql(f"SET LOCAL {key} = {value}")  # constants of this module
-        yield
-    finally:
-        savepoint.rollback()
 
 
 def statements(cohort_ids, date_from: dt.date | None, ref: dt.date, include_submitted: bool, min_age: int,
