@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from tests.conftest import end_sums_differing
-from tests.migrations.test_migrations import _db, scratch_app  # noqa: F401  (fixtures)
+from tests.migrations.test_migrations import _db, migrate, scratch_app  # noqa: F401  (fixtures)
 from tracker.extensions import db
 from tracker.periods.end_sums import COLUMNS
 from tracker.periods.models import IndicatorEndSums
@@ -20,11 +20,6 @@ def _rows():
                               .order_by(e.project_id, e.indicator_id, e.period_end, e.include_submitted)).all()
 
 
-def _migrate(step, revision="head"):
-    db.session.remove()  # migrations on PostgreSQL wait for the locks of the test's own session
-    step(revision=revision)
-
-
 def test_the_upgrade_sums_the_reports_already_there_and_the_downgrade_drops_them(scratch_app):  # noqa: F811
     upgrade()
     assert scratch_app.test_cli_runner().invoke(args=["demo", "load", "--password", "x-long-password"]).exit_code == 0
@@ -32,9 +27,9 @@ def test_the_upgrade_sums_the_reports_already_there_and_the_downgrade_drops_them
     assert len(kept) > 100
     assert {row.include_submitted for row in kept} == {False, True}
 
-    _migrate(downgrade, BEFORE)
+    migrate(downgrade, BEFORE)
     assert "indicator_end_sums" not in sa.inspect(db.engine).get_table_names()
-    _migrate(upgrade)
+    migrate(upgrade)
     assert _rows() == kept
     with db.engine.connect() as connection:
         assert end_sums_differing(connection) == []

@@ -42,6 +42,13 @@ def scratch_app(tmp_path):
         admin.dispose()
 
 
+def migrate(step, revision="head"):
+    """flask_migrate's `upgrade` or `downgrade` to `revision`, once the session lets go of the database (a
+    migration on PostgreSQL would wait for the locks of the test's own session)."""
+    db.session.remove()
+    step(revision=revision)
+
+
 def _tables():
     return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
 

@@ -6,16 +6,11 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from tests.conftest import value_sums_differing
-from tests.migrations.test_migrations import _db, scratch_app  # noqa: F401  (fixtures)
+from tests.migrations.test_migrations import _db, migrate, scratch_app  # noqa: F401  (fixtures)
 from tracker.extensions import db
 from tracker.periods.models import IndicatorValue, ReportValueSums
 
 BEFORE = "d4e1a7b9c021"
-
-
-def _migrate(step, revision="head"):
-    db.session.remove()  # migrations on PostgreSQL wait for the locks of the test's own session
-    step(revision=revision)
 
 
 def test_the_upgrade_sums_the_values_already_there_and_the_downgrade_drops_them(scratch_app):  # noqa: F811
@@ -28,9 +23,9 @@ def test_the_upgrade_sums_the_values_already_there_and_the_downgrade_drops_them(
             for row in kept]
     assert len(kept) > 100
 
-    _migrate(downgrade, BEFORE)
+    migrate(downgrade, BEFORE)
     assert "report_value_sums" not in sa.inspect(db.engine).get_table_names()
-    _migrate(upgrade)
+    migrate(upgrade)
     backfilled = db.session.execute(sa.select(ReportValueSums).order_by(ReportValueSums.report_id,
                                                                         ReportValueSums.indicator_id)).scalars().all()
     assert [tuple(getattr(row, name) for name in ("report_id", "indicator_id", "first_value_id", "broken_down",

@@ -13,6 +13,7 @@ from tests.indicators.factories import IndicatorFactory, TargetFactory
 from tracker.core.audit import AuditEvent
 from tracker.extensions import db
 from tracker.indicators.models import IndicatorKind, Unit
+from tracker.periods import workflow
 from tracker.periods.calendar import Period
 from tracker.periods.entries import IndicatorEntry
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport
@@ -79,3 +80,16 @@ def state_of(report_id) -> tuple:
 
 def report_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(PeriodReport))
+
+
+NARRATIVE = {"highlights": "", "difficulties": "", "support_needed": None}
+
+
+def save_t1(actors, ind: Indicators, report=None, submit=False, **values):
+    """The holder saves (or submits) the T1 report with these values, through the workflow, and flushes."""
+    report, _ = workflow.save_report(actors.holder, actors.project, T1, entries(ind, **values), NARRATIVE,
+                                     "" if report is None else report.version, submit=submit, report=report,
+                                     today=AFTER_T1)
+    db.session.flush()
+    return report
+

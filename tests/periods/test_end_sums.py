@@ -13,13 +13,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.conftest import end_sums_differing
-from tests.periods.conftest import AFTER_T1, T1, entries
+from tests.periods.conftest import T1, save_t1
 from tests.periods.factories import IndicatorValueFactory, PeriodReportFactory
 from tracker.extensions import db
 from tracker.periods import end_sums, workflow
 from tracker.periods.models import Cell, IndicatorEndSums, PeriodReport, ReportStatus
 
-NARRATIVE = {"highlights": "", "difficulties": "", "support_needed": None}
 CELLS = ("women_youth", "women_other", "men_youth", "men_other", "not_stated")
 
 
@@ -33,20 +32,12 @@ def ends(project_id) -> dict[tuple, tuple]:
     return {(row[0], row[1], row[2]): tuple(row[3:]) for row in rows}
 
 
-def save(actors, ind, report=None, submit=False, **values):
-    report, _ = workflow.save_report(actors.holder, actors.project, T1, entries(ind, **values), NARRATIVE,
-                                     "" if report is None else report.version, submit=submit, report=report,
-                                     today=AFTER_T1)
-    db.session.flush()
-    return report
-
-
 def test_a_report_counts_at_its_end_once_submitted_and_twice_once_approved(actors, indicators):
     project, end = actors.project.id, T1.end
-    report = save(actors, indicators, revenue="1234.56", jobs={Cell.WOMEN_YOUTH: 2, Cell.MEN_OTHER: 1})
+    report = save_t1(actors, indicators, revenue="1234.56", jobs={Cell.WOMEN_YOUTH: 2, Cell.MEN_OTHER: 1})
     assert ends(project) == {}  # a draft counts nowhere
 
-    report = save(actors, indicators, report=report, submit=True, revenue="1234.56",
+    report = save_t1(actors, indicators, report=report, submit=True, revenue="1234.56",
                   jobs={Cell.WOMEN_YOUTH: 2, Cell.MEN_OTHER: 1})
     submitted = {
         (indicators.revenue.id, end, True): (123456, None, None, None, None, None),
@@ -66,11 +57,11 @@ def test_a_report_counts_at_its_end_once_submitted_and_twice_once_approved(actor
 
 
 def test_a_returned_report_leaves_and_its_corrected_figures_come_back(actors, indicators):
-    report = save(actors, indicators, submit=True, revenue="10", margin="-2.5")
+    report = save_t1(actors, indicators, submit=True, revenue="10", margin="-2.5")
     workflow.return_report(actors.manager, report, report.version, "Préciser les ventes.")
     db.session.flush()
     assert ends(actors.project.id) == {}
-    report = save(actors, indicators, report=report, submit=True, revenue="12", margin="3")
+    report = save_t1(actors, indicators, report=report, submit=True, revenue="12", margin="3")
     assert ends(actors.project.id) == {
         (indicators.revenue.id, T1.end, True): (1200, None, None, None, None, None),
         (indicators.margin.id, T1.end, True): (300, None, None, None, None, None),
@@ -124,7 +115,7 @@ def test_a_deleted_report_or_project_takes_its_sums_with_it(actors, indicators):
 
 
 def test_refresh_and_rebuild_write_what_a_bulk_statement_bypassed(actors, indicators):
-    report = save(actors, indicators, submit=True, revenue="10")
+    report = save_t1(actors, indicators, submit=True, revenue="10")
     db.session.execute(sa.update(PeriodReport).where(PeriodReport.id == report.id)
                        .values(status=ReportStatus.APPROVED).execution_options(synchronize_session=False))
     assert (indicators.revenue.id, T1.end, False) not in ends(actors.project.id)  # the ORM never saw it
@@ -140,7 +131,7 @@ def test_refresh_and_rebuild_write_what_a_bulk_statement_bypassed(actors, indica
 
 
 def test_check_sums_finds_and_fixes_stale_sums_per_end(actors, indicators, runner):
-    report = save(actors, indicators, submit=True, revenue="10")
+    report = save_t1(actors, indicators, submit=True, revenue="10")
     db.session.execute(sa.update(PeriodReport).where(PeriodReport.id == report.id)
                        .values(status=ReportStatus.RETURNED).execution_options(synchronize_session=False))
     result = runner.invoke(args=["report", "check-sums"])

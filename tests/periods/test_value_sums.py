@@ -9,12 +9,10 @@ after every test of the suite, that the whole table equals its recomputation fro
 import sqlalchemy as sa
 
 from tests.conftest import value_sums_differing
-from tests.periods.conftest import AFTER_T1, T1, entries
+from tests.periods.conftest import save_t1
 from tracker.extensions import db
 from tracker.periods import value_sums, workflow
 from tracker.periods.models import Cell, IndicatorValue, PeriodReport, ReportValueSums
-
-NARRATIVE = {"highlights": "", "difficulties": "", "support_needed": None}
 
 
 def sums(report_id) -> dict[int, tuple]:
@@ -27,16 +25,8 @@ def sums(report_id) -> dict[int, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def save(actors, ind, report=None, submit=False, **values):
-    report, _ = workflow.save_report(actors.holder, actors.project, T1, entries(ind, **values), NARRATIVE,
-                                     "" if report is None else report.version, submit=submit, report=report,
-                                     today=AFTER_T1)
-    db.session.flush()
-    return report
-
-
 def test_a_saved_report_has_its_sums_and_a_changed_one_has_the_new_sums(actors, indicators):
-    report = save(actors, indicators, revenue="1234.56", jobs={Cell.WOMEN_YOUTH: 2, Cell.MEN_OTHER: 1})
+    report = save_t1(actors, indicators, revenue="1234.56", jobs={Cell.WOMEN_YOUTH: 2, Cell.MEN_OTHER: 1})
     assert sums(report.id) == {
         indicators.revenue.id: (0, 123456, None, None, None, None, None),
         indicators.jobs.id: (2, None, 200, None, None, 100, None),
@@ -48,7 +38,7 @@ def test_a_saved_report_has_its_sums_and_a_changed_one_has_the_new_sums(actors, 
                                                         IndicatorValue.indicator_id == indicators.jobs.id))
 
     # A cell changed, one cleared, one added; revenue cleared; the margin given.
-    report = save(actors, indicators, report=report, jobs={Cell.WOMEN_YOUTH: 3, Cell.NOT_STATED: 4}, margin="-2.5")
+    report = save_t1(actors, indicators, report=report, jobs={Cell.WOMEN_YOUTH: 3, Cell.NOT_STATED: 4}, margin="-2.5")
     assert sums(report.id) == {
         indicators.jobs.id: (2, None, 300, None, None, None, 400),
         indicators.margin.id: (0, -250, None, None, None, None, None),
@@ -57,26 +47,26 @@ def test_a_saved_report_has_its_sums_and_a_changed_one_has_the_new_sums(actors, 
 
 
 def test_submitting_approving_and_returning_keep_the_sums(actors, indicators):
-    report = save(actors, indicators, submit=True, revenue="10")
+    report = save_t1(actors, indicators, submit=True, revenue="10")
     before = sums(report.id)
     workflow.return_report(actors.manager, report, report.version, "Préciser les ventes.")
     db.session.flush()
     assert sums(report.id) == before == {indicators.revenue.id: (0, 1000, None, None, None, None, None)}
-    report = save(actors, indicators, report=report, submit=True, revenue="12")
+    report = save_t1(actors, indicators, report=report, submit=True, revenue="12")
     workflow.approve_report(actors.manager, report, report.version)
     db.session.flush()
     assert sums(report.id) == {indicators.revenue.id: (0, 1200, None, None, None, None, None)}
 
 
 def test_a_deleted_report_or_project_takes_its_sums_with_it(actors, indicators):
-    report = save(actors, indicators, revenue="10", margin="5")
+    report = save_t1(actors, indicators, revenue="10", margin="5")
     report_id = report.id
     assert len(sums(report_id)) == 2
     db.session.delete(report)
     db.session.flush()
     assert sums(report_id) == {}
 
-    report = save(actors, indicators, revenue="10")
+    report = save_t1(actors, indicators, revenue="10")
     report_id = report.id
     db.session.expunge_all()
     db.session.execute(sa.delete(type(actors.project)).where(type(actors.project).id == actors.project.id))
@@ -86,7 +76,7 @@ def test_a_deleted_report_or_project_takes_its_sums_with_it(actors, indicators):
 
 
 def test_refresh_and_rebuild_write_what_a_bulk_insert_bypassed(actors, indicators):
-    report = save(actors, indicators, revenue="10")
+    report = save_t1(actors, indicators, revenue="10")
     db.session.execute(sa.insert(IndicatorValue), [
         {"report_id": report.id, "indicator_id": indicators.margin.id, "cell": Cell.TOTAL, "value": 7}])
     assert indicators.margin.id not in sums(report.id)  # the ORM flush never saw it
@@ -112,7 +102,7 @@ def test_the_demo_loader_leaves_one_sum_per_report_and_indicator(runner):
 
 
 def test_check_sums_says_when_they_differ_and_fix_rewrites_them(actors, indicators, runner):
-    report = save(actors, indicators, revenue="10")
+    report = save_t1(actors, indicators, revenue="10")
     result = runner.invoke(args=["report", "check-sums"])
     assert (result.exit_code, result.output.strip()) == (0, "The indicator sums equal the values.")
 

@@ -18,6 +18,7 @@ tests do after every test and `flask report check-sums` does on a live database.
 
 import sqlalchemy as sa
 
+from tracker.core.derived import DerivedTable
 from tracker.periods.models import DISAGGREGATED_CELLS, IndicatorEndSums, PeriodReport, ReportStatus, ReportValueSums
 from tracker.projects.models import Project
 
@@ -51,30 +52,16 @@ def recomputed(project_ids=None) -> sa.Select:
     return sa.select(*(both.c[name] for name in COLUMNS))
 
 
-def refresh(connection: sa.Connection, project_ids) -> None:
-    """Rewrite the sums of these projects.
-
-    On PostgreSQL the projects' rows are locked first (FOR NO KEY UPDATE, in id order): two transactions
+def _lock_projects(connection: sa.Connection, project_ids: list[int]) -> None:
+    """On PostgreSQL, the projects' rows are locked first (FOR NO KEY UPDATE, in id order): two transactions
     writing reports of one project then rewrite its sums one after the other, the second seeing the first's
     rows, instead of both inserting the same keys."""
-    ids = sorted(set(project_ids))
-    for start in range(0, len(ids), 500):  # bounded IN lists
-        chunk = ids[start:start + 500]
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.select(Project.id).where(Project.id.in_(chunk)).order_by(Project.id)
-                               .with_for_update(key_share=True))
-        connection.execute(sa.delete(IndicatorEndSums).where(IndicatorEndSums.project_id.in_(chunk)))
-        connection.execute(sa.insert(IndicatorEndSums).from_select(COLUMNS, recomputed(chunk)))
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(Project.id).where(Project.id.in_(project_ids)).order_by(Project.id)
+                           .with_for_update(key_share=True))
 
 
-def rebuild(connection: sa.Connection) -> None:
-    """Rewrite every sum: for loaders that write reports or values in bulk, outside the ORM."""
-    connection.execute(sa.delete(IndicatorEndSums))
-    connection.execute(sa.insert(IndicatorEndSums).from_select(COLUMNS, recomputed()))
-
-
-def differing(connection: sa.Connection) -> list:
-    """Rows of the table and of its recomputation that the other lacks: empty when they are equal."""
-    kept = sa.select(*(IndicatorEndSums.__table__.c[name] for name in COLUMNS))
-    fresh = recomputed()
-    return [*connection.execute(sa.except_(kept, fresh)), *connection.execute(sa.except_(fresh, kept))]
+_TABLE = DerivedTable(IndicatorEndSums, "project_id", COLUMNS, recomputed, before_rewrite=_lock_projects)
+refresh = _TABLE.refresh  # (connection, project_ids): rewrite the sums per end of these projects
+rebuild = _TABLE.rebuild  # (connection): rewrite every sum
+differing = _TABLE.differing  # (connection): rows of the table or of its recomputation the other lacks

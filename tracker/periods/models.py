@@ -96,7 +96,17 @@ class IndicatorValue(db.Model):
         return f"<IndicatorValue r{self.report_id} {self.indicator_id} {self.cell}={self.value}>"
 
 
-class ReportValueSums(db.Model):
+class CellCents:
+    """The five disaggregation cells of a derived row, in whole cents (NULL: no value gives the cell)."""
+
+    women_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    women_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    men_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    men_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    not_stated_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+
+
+class ReportValueSums(CellCents, db.Model):
     """A report's values of one indicator side by side, in whole cents: what the cohort report adds up
     (issue 20). Derived data, kept equal to `indicator_values` in the same transaction as every write of
     them (`tracker/periods/value_sums.py`), so the programme-wide report reads 650,000 rows instead of
@@ -109,17 +119,12 @@ class ReportValueSums(db.Model):
     first_value_id: Mapped[int]  # the order in which the periods' labels appear
     broken_down: Mapped[int]  # how many of the five cells are given
     total_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    women_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    women_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    men_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    men_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    not_stated_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
 
     def __repr__(self) -> str:
         return f"<ReportValueSums r{self.report_id} {self.indicator_id}>"
 
 
-class IndicatorEndSums(db.Model):
+class IndicatorEndSums(CellCents, db.Model):
     """A project's values of one indicator at one period end, in whole cents: the sum over its reports ending
     that day (two labels may), once over the approved reports and once over the approved and submitted ones
     (`include_submitted`), the two sets the cohort report counts. Derived from `report_value_sums` and the
@@ -134,11 +139,6 @@ class IndicatorEndSums(db.Model):
     period_end: Mapped[dt.date] = mapped_column(primary_key=True)
     include_submitted: Mapped[bool] = mapped_column(primary_key=True)
     end_total_cents: Mapped[int] = mapped_column(sa.BigInteger)  # the five cells' sum when any is given
-    women_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    women_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    men_youth_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    men_other_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    not_stated_cents: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
 
     def __repr__(self) -> str:
         return f"<IndicatorEndSums p{self.project_id} {self.indicator_id} {self.period_end}>"

@@ -19,6 +19,7 @@ import itertools
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tracker.core.derived import DerivedTable
 from tracker.core.models import cents
 from tracker.periods import end_sums
 from tracker.periods.models import DISAGGREGATED_CELLS, Cell, IndicatorValue, PeriodReport, ReportValueSums
@@ -40,26 +41,10 @@ def recomputed(report_ids=None) -> sa.Select:
     return query if report_ids is None else query.where(v.report_id.in_(report_ids))
 
 
-def refresh(connection: sa.Connection, report_ids) -> None:
-    """Rewrite the sums of these reports from their values."""
-    ids = sorted(set(report_ids))
-    for start in range(0, len(ids), 500):  # bounded IN lists
-        chunk = ids[start:start + 500]
-        connection.execute(sa.delete(ReportValueSums).where(ReportValueSums.report_id.in_(chunk)))
-        connection.execute(sa.insert(ReportValueSums).from_select(COLUMNS, recomputed(chunk)))
-
-
-def rebuild(connection: sa.Connection) -> None:
-    """Rewrite every sum: for loaders that write the values in bulk, outside the ORM."""
-    connection.execute(sa.delete(ReportValueSums))
-    connection.execute(sa.insert(ReportValueSums).from_select(COLUMNS, recomputed()))
-
-
-def differing(connection: sa.Connection) -> list:
-    """Rows of the table and of its recomputation that the other lacks: empty when they are equal."""
-    kept = sa.select(*(ReportValueSums.__table__.c[name] for name in COLUMNS))
-    fresh = recomputed()
-    return [*connection.execute(sa.except_(kept, fresh)), *connection.execute(sa.except_(fresh, kept))]
+_TABLE = DerivedTable(ReportValueSums, "report_id", COLUMNS, recomputed)
+refresh = _TABLE.refresh  # (connection, report_ids): rewrite the sums of these reports from their values
+rebuild = _TABLE.rebuild  # (connection): rewrite every sum
+differing = _TABLE.differing  # (connection): rows of the table or of its recomputation the other lacks
 
 
 def _touched_reports(session: Session) -> set[int]:
