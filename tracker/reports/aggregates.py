@@ -274,20 +274,6 @@ def _counted(ids, date_from, ref, include_submitted: bool):
 BROKEN_DOWN = tuple(str(c) for c in DISAGGREGATED_CELLS)  # column names
 
 
-def _values_per_report(ids, date_from, ref, include_submitted: bool) -> sa.Subquery:
-    """For `value_labels`: one row per report × indicator, its cells side by side as columns, read from the
-    sums kept with the values (`tracker/periods/value_sums.py`)."""
-    s = ReportValueSums
-    return (
-        sa.select(PeriodReport.project_id, s.indicator_id, PeriodReport.period_end, PeriodReport.period_label,
-                  s.first_value_id.label("first_id"), s.broken_down.label("cells"), s.total_cents.label("total"),
-                  *(getattr(s, f"{cell}_cents").label(cell) for cell in BROKEN_DOWN))
-        .join(PeriodReport, s.report_id == PeriodReport.id)
-        .where(*_counted(ids, date_from, ref, include_submitted))
-        .subquery()
-    )
-
-
 def _values_per_end(ids, date_from, ref, include_submitted: bool) -> sa.Subquery:
     """`indicator_values`, step 1: one row per project × indicator × period end (a project may have two labels
     ending the same day): the end's total and each cell's sum over those labels, read from the sums kept per
@@ -353,10 +339,12 @@ def indicator_values(ids, date_from, ref, include_submitted: bool) -> sa.Select:
 def value_labels(ids, date_from, ref, include_submitted: bool) -> sa.Select:
     """The period labels of the counted values with each end, and the first value id of each (the order in
     which the trend columns name them)."""
-    v = _values_per_report(ids, date_from, ref, include_submitted).c
-    return (sa.select(v.period_label, v.period_end, sa.func.min(v.first_id).label("first_id"))
-            .group_by(v.period_label, v.period_end)
-            .order_by(v.period_end, v.period_label))
+    r, s = PeriodReport, ReportValueSums
+    return (sa.select(r.period_label, r.period_end, sa.func.min(s.first_value_id).label("first_id"))
+            .join(r, s.report_id == r.id)
+            .where(*_counted(ids, date_from, ref, include_submitted))
+            .group_by(r.period_label, r.period_end)
+            .order_by(r.period_end, r.period_label))
 
 
 # ---------------------------------------------------------------- completeness
